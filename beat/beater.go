@@ -1,0 +1,212 @@
+// Package beat is netbeat's libbeat Beater: it opens the configured capture
+// sources, decodes every frame and publishes packet and flow events through
+// libbeat's pipeline (so every libbeat processor and output works).
+package beat
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	libbeat "github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/beats/v7/libbeat/common/acker"
+	conf "github.com/elastic/elastic-agent-libs/config"
+	"github.com/elastic/elastic-agent-libs/logp"
+
+	"github.com/netbeat/netbeat/beat/capture"
+)
+
+// Overrides set by command-line flags (-I, --mode, --speed).
+var (
+	ReadFile  string
+	ModeFlag  string
+	SpeedFlag float64
+)
+
+// Netbeat is the Beater.
+type Netbeat struct {
+	cfg     Config
+	log     *logp.Logger
+	done    chan struct{}
+	stopped sync.Once
+	mu      sync.Mutex
+	sources []capture.Source
+	metrics *metrics
+
+	published atomic.Uint64
+	acked     atomic.Uint64
+}
+
+// New creates the Beater from the `netbeat:` configuration section.
+func New(b *libbeat.Beat, rawConfig *conf.C) (libbeat.Beater, error) {
+	cfg := defaultConfig()
+	if err := rawConfig.Unpack(&cfg); err != nil {
+		return nil, fmt.Errorf("netbeat: reading the netbeat section of the config failed: %w", err)
+	}
+	if ReadFile != "" {
+		cfg.Files = []FileConfig{{Path: ReadFile, Speed: SpeedFlag}}
+		cfg.Interfaces = nil
+	}
+	if ModeFlag != "" {
+		cfg.Mode = splitList(ModeFlag)
+	}
+	if err := cfg.Check(); err != nil {
+		return nil, fmt.Errorf("netbeat: invalid configuration: %w", err)
+	}
+	nb := &Netbeat{cfg: cfg, log: logp.NewLogger("netbeat"), done: make(chan struct{})}
+	nb.metrics = newMetrics(b.Monitoring.StatsRegistry())
+	return nb, nil
+}
+
+// Run captures until every file source ends (then waits for the outputs to
+// acknowledge all events) or until Stop. A damaged capture file makes Run
+// return an error after the events read before the damage were published.
+func (nb *Netbeat) Run(b *libbeat.Beat) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, len(nb.cfg.Files)+len(nb.cfg.Interfaces))
+	workers, err := nb.openWorkers(b)
+	if err != nil {
+		return err
+	}
+	for _, w := range workers {
+		wg.Add(1)
+		go func(w *worker) {
+			defer wg.Done()
+			if err := w.run(); err != nil {
+				errs <- err
+			}
+		}(w)
+	}
+	stopStats := nb.logStatsEvery(workers)
+	wg.Wait()
+	close(stopStats)
+	nb.waitACKs()
+	for _, w := range workers {
+		w.close()
+	}
+	nb.logSummary(workers)
+	close(errs)
+	var all []error
+	for e := range errs {
+		all = append(all, e)
+	}
+	return errors.Join(all...)
+}
+
+func (nb *Netbeat) openWorkers(b *libbeat.Beat) ([]*worker, error) {
+	listener := func() libbeat.EventListener {
+		return acker.Counting(func(n int) { nb.acked.Add(uint64(n)) })
+	}
+	var workers []*worker
+	fail := func(err error) ([]*worker, error) {
+		for _, w := range workers {
+			w.close()
+		}
+		return nil, err
+	}
+	for _, fc := range nb.cfg.Files {
+		var opts []capture.FileOpt
+		if fc.Speed > 0 {
+			opts = append(opts, capture.WithSpeed(fc.Speed))
+		}
+		src, err := capture.OpenFile(fc.Path, opts...)
+		if err != nil {
+			return fail(fmt.Errorf("netbeat: %w", err))
+		}
+		if fc.BPFFilter != "" {
+			flt, err := capture.CompileFilter(src.LinkType(), 262144, fc.BPFFilter)
+			if err != nil {
+				src.Close()
+				return fail(fmt.Errorf("netbeat: %w", err))
+			}
+			src.Close()
+			if src, err = capture.OpenFile(fc.Path, append(opts, capture.WithFilter(flt))...); err != nil {
+				return fail(fmt.Errorf("netbeat: %w", err))
+			}
+		}
+		w, err := nb.newWorker(b, src, "file", listener)
+		if err != nil {
+			src.Close()
+			return fail(err)
+		}
+		workers = append(workers, w)
+	}
+	for _, ic := range nb.cfg.Interfaces {
+		o := capture.LiveOptions{Device: ic.Device, Snaplen: ic.Snaplen, BufferSizeMB: ic.BufferSizeMB, Filter: ic.BPFFilter, Promiscuous: ic.Promiscuous}
+		typ := ic.Type
+		if typ == "" {
+			typ = "pcap"
+			if runtime.GOOS == "linux" {
+				typ = "af_packet"
+			}
+		}
+		var src capture.Source
+		var err error
+		if typ == "af_packet" {
+			src, err = capture.OpenAFPacket(o)
+		} else {
+			src, err = capture.OpenPcap(o)
+		}
+		if err != nil {
+			return fail(fmt.Errorf("netbeat: %w", err))
+		}
+		w, err := nb.newWorker(b, src, typ, listener)
+		if err != nil {
+			src.Close()
+			return fail(err)
+		}
+		workers = append(workers, w)
+	}
+	nb.mu.Lock()
+	for _, w := range workers {
+		nb.sources = append(nb.sources, w.src)
+	}
+	nb.mu.Unlock()
+	select {
+	case <-nb.done: // Stop raced with start-up
+		for _, w := range workers {
+			w.src.Close()
+		}
+	default:
+	}
+	return workers, nil
+}
+
+// waitACKs blocks until the outputs acknowledged every published event, or Stop.
+func (nb *Netbeat) waitACKs() {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for nb.acked.Load() < nb.published.Load() {
+		select {
+		case <-nb.done:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Stop ends all captures; Run returns once the workers have flushed.
+func (nb *Netbeat) Stop() {
+	nb.stopped.Do(func() {
+		close(nb.done)
+		nb.mu.Lock()
+		defer nb.mu.Unlock()
+		for _, s := range nb.sources {
+			s.Close()
+		}
+	})
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

@@ -1,0 +1,189 @@
+package capture
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"io"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/pcapgo"
+)
+
+// ErrCorruptFile is wrapped by the errors a file source returns when the file
+// is truncated or damaged. The message names the file, packet and byte offset.
+var ErrCorruptFile = errors.New("capture file is damaged or truncated")
+
+type packetReader interface {
+	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+}
+
+// countingReader counts the bytes the pcap reader consumed.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// FileSource replays a pcap or pcapng file.
+type FileSource struct {
+	path     string
+	f        *os.File
+	cr       *countingReader
+	rd       packetReader
+	linkType uint32
+	format   string
+	speed    float64
+	filter   Filter
+	packet   uint64 // frames read so far
+	lastOff  int64  // offset after the last good frame
+	first    time.Time
+	start    time.Time
+	closed   atomic.Bool
+	received atomic.Uint64
+	filtered atomic.Uint64
+}
+
+// FileOpt configures OpenFile.
+type FileOpt func(*FileSource)
+
+// WithSpeed replays at the recorded pace times factor (1 = as recorded, 2 =
+// twice as fast). The default, 0, reads as fast as possible.
+func WithSpeed(factor float64) FileOpt { return func(s *FileSource) { s.speed = factor } }
+
+// WithFilter drops frames the BPF filter rejects (default: none).
+func WithFilter(f Filter) FileOpt { return func(s *FileSource) { s.filter = f } }
+
+// OpenFile opens a pcap (optionally gzip-compressed) or pcapng file.
+func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, errorf("opening capture file failed: %w", err)
+	}
+	s := &FileSource{path: path, f: f}
+	for _, o := range opts {
+		o(s)
+	}
+	br := bufio.NewReaderSize(f, 1<<20)
+	magic, err := br.Peek(24)
+	if err != nil && len(magic) < 4 {
+		f.Close()
+		return nil, errorf("capture file %q: reading the file header failed (%d bytes in file): %w: the file is empty or not a capture", path, len(magic), ErrCorruptFile)
+	}
+	s.cr = &countingReader{r: br}
+	switch {
+	case binary.LittleEndian.Uint32(magic) == 0x0A0D0D0A:
+		s.format = "pcapng"
+		ng, err := pcapgo.NewNgReader(s.cr, pcapgo.NgReaderOptions{})
+		if err != nil {
+			f.Close()
+			return nil, errorf("capture file %q: reading the pcapng section header failed: %v: %w", path, err, ErrCorruptFile)
+		}
+		s.rd = ng
+		s.linkType = uint32(ng.LinkType())
+		if s.linkType == 276&0xff { // gopacket keeps link types in a uint8: 20 is LINKTYPE_LINUX_SLL2 truncated
+			s.linkType = 276
+		}
+	default:
+		s.format = "pcap"
+		if len(magic) >= 24 {
+			lt := binary.LittleEndian.Uint32(magic[20:24])
+			if m := binary.LittleEndian.Uint32(magic); m == 0xd4c3b2a1 || m == 0x4d3cb2a1 { // big-endian file
+				lt = binary.BigEndian.Uint32(magic[20:24])
+			}
+			s.linkType = lt & 0x0fffffff // upper bits carry FCS info
+		}
+		m := binary.LittleEndian.Uint32(magic)
+		r, err := pcapgo.NewReader(s.cr)
+		if err != nil {
+			f.Close()
+			return nil, errorf("capture file %q is neither pcap nor pcapng (%v): %w; check the path, or convert it with `editcap -F pcap`", path, err, ErrCorruptFile)
+		}
+		switch m {
+		case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
+		default: // gzip-compressed pcap: gopacket's uint8 link type is all there is
+			s.linkType = uint32(r.LinkType())
+		}
+		s.rd = r
+	}
+	s.lastOff = s.cr.n
+	return s, nil
+}
+
+// Name returns the file path.
+func (s *FileSource) Name() string { return s.path }
+
+// Format returns "pcap" or "pcapng".
+func (s *FileSource) Format() string { return s.format }
+
+// LinkType returns the file's link type.
+func (s *FileSource) LinkType() uint32 { return s.linkType }
+
+// ReadPacket returns the next frame, io.EOF at a clean end of file, or an
+// error wrapping ErrCorruptFile that names the packet number and offset.
+func (s *FileSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
+	for {
+		if s.closed.Load() {
+			return nil, gopacket.CaptureInfo{}, ErrClosed
+		}
+		data, ci, err := s.rd.ZeroCopyReadPacketData()
+		if err != nil {
+			if s.closed.Load() {
+				return nil, ci, ErrClosed
+			}
+			if err == io.EOF && s.cr.n == s.lastOff {
+				return nil, ci, io.EOF
+			}
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, ci, errorf("capture file %q: reading packet %d at byte offset %d failed: %v: %w (%d packets before it were read)",
+				s.path, s.packet+1, s.lastOff, err, ErrCorruptFile, s.packet)
+		}
+		s.packet++
+		s.lastOff = s.cr.n
+		if s.filter != nil && !s.filter.Matches(ci, data) {
+			s.filtered.Add(1)
+			continue
+		}
+		s.received.Add(1)
+		s.pace(ci.Timestamp)
+		return data, ci, nil
+	}
+}
+
+// pace sleeps to reproduce the recorded inter-packet gaps divided by speed.
+func (s *FileSource) pace(ts time.Time) {
+	if s.speed <= 0 {
+		return
+	}
+	if s.first.IsZero() {
+		s.first, s.start = ts, time.Now()
+		return
+	}
+	due := s.start.Add(time.Duration(float64(ts.Sub(s.first)) / s.speed))
+	if d := time.Until(due); d > 0 {
+		time.Sleep(d)
+	}
+}
+
+// Stats returns frames read and filtered; files never drop.
+func (s *FileSource) Stats() Stats {
+	return Stats{Received: s.received.Load(), Filtered: s.filtered.Load()}
+}
+
+// Close closes the file.
+func (s *FileSource) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	return s.f.Close()
+}

@@ -1,0 +1,5 @@
+//go:build !windows
+
+package capture
+
+func pcapAvailable() error { return nil }

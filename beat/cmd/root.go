@@ -1,0 +1,50 @@
+// Package cmd builds netbeat's command line: libbeat's standard commands
+// (run, setup, export, test, keystore, version) plus `devices`.
+package cmd
+
+import (
+	"flag"
+
+	"github.com/spf13/pflag"
+
+	lbcmd "github.com/elastic/beats/v7/libbeat/cmd"
+	"github.com/elastic/beats/v7/libbeat/cmd/instance"
+	"github.com/elastic/beats/v7/libbeat/ecs"
+	"github.com/elastic/beats/v7/libbeat/publisher/processing"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+
+	nbeat "github.com/netbeat/netbeat/beat"
+	_ "github.com/netbeat/netbeat/beat/include" // fields.yml
+)
+
+// Name of the beat: config file netbeat.yml, index netbeat-*.
+const Name = "netbeat"
+
+// RootCmd is netbeat's root command.
+var RootCmd *lbcmd.BeatsRootCmd
+
+func settings() instance.Settings {
+	// libbeat parses flag.CommandLine as well as cobra's flags: define ours there.
+	fs := flag.CommandLine
+	fs.StringVar(&nbeat.ReadFile, "I", "", "Read packets from this pcap/pcapng file instead of the configured sources, then exit")
+	fs.StringVar(&nbeat.ModeFlag, "mode", "", "Event modes: packets, flows or packets,flows (overrides netbeat.mode)")
+	fs.Float64Var(&nbeat.SpeedFlag, "speed", 0, "With -I: replay at the recorded pace times this factor (0 = as fast as possible)")
+	runFlags := pflag.NewFlagSet(Name, pflag.ExitOnError)
+	for _, n := range []string{"I", "mode", "speed"} {
+		runFlags.AddGoFlag(fs.Lookup(n))
+	}
+	return instance.Settings{
+		RunFlags:      runFlags,
+		Name:          Name,
+		HasDashboards: true,
+		Processing: processing.MakeDefaultSupport(true, nil,
+			processing.WithFields(mapstr.M{"ecs": mapstr.M{"version": ecs.Version}}),
+			processing.WithHost, processing.WithAgentMeta()),
+		InputQueueSize: 4096,
+	}
+}
+
+func init() {
+	RootCmd = lbcmd.GenRootCmdWithSettings(nbeat.New, settings())
+	RootCmd.AddCommand(devicesCommand())
+}

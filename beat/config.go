@@ -1,0 +1,118 @@
+package beat
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Config is the `netbeat:` section of netbeat.yml.
+type Config struct {
+	Interfaces  []InterfaceConfig `config:"interfaces"`
+	Files       []FileConfig      `config:"files"`
+	Mode        []string          `config:"mode"`
+	Packets     PacketsConfig     `config:"packets"`
+	Flows       FlowsConfig       `config:"flows"`
+	CommunityID struct {
+		Seed uint16 `config:"seed"`
+	} `config:"community_id"`
+	StatsPeriod time.Duration `config:"stats.period"`
+}
+
+// InterfaceConfig is one live capture.
+type InterfaceConfig struct {
+	Device       string `config:"device"`
+	Type         string `config:"type"` // af_packet (Linux default) or pcap
+	Snaplen      int    `config:"snaplen"`
+	BufferSizeMB int    `config:"buffer_size_mb"`
+	BPFFilter    string `config:"bpf_filter"`
+	Promiscuous  bool   `config:"promiscuous"`
+}
+
+// FileConfig is one capture file replayed.
+type FileConfig struct {
+	Path      string  `config:"path"`
+	Speed     float64 `config:"speed"` // 0: as fast as possible; 1: recorded pace; 2: twice as fast
+	BPFFilter string  `config:"bpf_filter"`
+}
+
+// PacketsConfig shapes per-packet events.
+type PacketsConfig struct {
+	Fields  []string `config:"fields"`
+	Payload struct {
+		MaxBytes int `config:"max_bytes"`
+	} `config:"payload"`
+}
+
+// FlowsConfig shapes flow records.
+type FlowsConfig struct {
+	Timeout      time.Duration `config:"timeout"`
+	Period       time.Duration `config:"period"`
+	CloseTimeout time.Duration `config:"close_timeout"`
+	MaxFlows     int           `config:"max_flows"`
+}
+
+func defaultConfig() Config {
+	return Config{
+		Mode:        []string{"flows"},
+		Flows:       FlowsConfig{Timeout: 30 * time.Second, Period: 10 * time.Second, CloseTimeout: 2 * time.Second, MaxFlows: 100000},
+		StatsPeriod: 30 * time.Second,
+	}
+}
+
+// Check validates the configuration and says how to fix what is wrong. It is
+// not named Validate on purpose: go-ucfg would call Validate while unpacking,
+// before the command-line overrides (-I, --mode) are applied.
+func (c *Config) Check() error {
+	if len(c.Interfaces) == 0 && len(c.Files) == 0 {
+		return fmt.Errorf("no capture source: set netbeat.interfaces (live, see `netbeat devices`) or netbeat.files (pcap/pcapng), or pass -I FILE")
+	}
+	for _, m := range c.Mode {
+		if m != "packets" && m != "flows" {
+			return fmt.Errorf("netbeat.mode %q is unknown: use packets, flows or both", m)
+		}
+	}
+	if len(c.Mode) == 0 {
+		return fmt.Errorf("netbeat.mode is empty: use [packets], [flows] or [packets, flows]")
+	}
+	for i, in := range c.Interfaces {
+		if in.Device == "" {
+			return fmt.Errorf("netbeat.interfaces.%d.device is empty: name an interface (see `netbeat devices`)", i)
+		}
+		switch in.Type {
+		case "", "af_packet", "pcap":
+		default:
+			return fmt.Errorf("netbeat.interfaces.%d.type %q is unknown: use af_packet or pcap", i, in.Type)
+		}
+		if in.Snaplen < 0 || in.Snaplen > 262144 {
+			return fmt.Errorf("netbeat.interfaces.%d.snaplen %d is out of range 0..262144", i, in.Snaplen)
+		}
+	}
+	for i, f := range c.Files {
+		if f.Path == "" {
+			return fmt.Errorf("netbeat.files.%d.path is empty", i)
+		}
+		if f.Speed < 0 {
+			return fmt.Errorf("netbeat.files.%d.speed %v is negative: use 0 (as fast as possible) or a factor such as 1", i, f.Speed)
+		}
+	}
+	if c.Packets.Payload.MaxBytes < 0 {
+		return fmt.Errorf("netbeat.packets.payload.max_bytes must be >= 0 (0 stores no payload)")
+	}
+	if c.Flows.MaxFlows < 0 {
+		return fmt.Errorf("netbeat.flows.max_flows must be > 0")
+	}
+	if c.Flows.CloseTimeout >= c.Flows.Timeout && c.Flows.Timeout > 0 {
+		return fmt.Errorf("netbeat.flows.close_timeout (%v) must be shorter than flows.timeout (%v)", c.Flows.CloseTimeout, c.Flows.Timeout)
+	}
+	return nil
+}
+
+func (c *Config) has(mode string) bool {
+	for _, m := range c.Mode {
+		if strings.EqualFold(m, mode) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,221 @@
+// Package event builds ECS events from decoded packets and flow records.
+//
+// Builders are not safe for concurrent use; the capture goroutine owns one.
+package event
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+
+	"github.com/netbeat/netbeat/beat/decode"
+	"github.com/netbeat/netbeat/beat/flows"
+)
+
+// PacketOptions shape per-packet events.
+type PacketOptions struct {
+	// Fields keeps only these fields (dotted prefixes, e.g. "source", "tcp.flags");
+	// empty keeps all. @timestamp is always kept.
+	Fields []string
+	// PayloadMaxBytes > 0 stores at most that many payload bytes as hex in
+	// frame.payload. Default 0: no payload is ever stored.
+	PayloadMaxBytes int
+	// CommunityIDSeed seeds network.community_id (default 0).
+	CommunityIDSeed uint16
+}
+
+// Packet builds the event of one packet; number is its frame number (1-based).
+func Packet(p *decode.Packet, number uint64, o *PacketOptions) beat.Event {
+	frame := mapstr.M{
+		"number":    number,
+		"len":       p.Length,
+		"cap_len":   p.CaptureLength,
+		"protocols": strings.Join(p.Protocols(), ":"),
+	}
+	if p.Truncated {
+		frame["truncated"] = true
+	}
+	if p.Err != nil {
+		frame["error"] = p.ErrLayer + ": " + p.Err.Error()
+	}
+	network := mapstr.M{"bytes": p.Length, "packets": 1}
+	f := mapstr.M{
+		"event":   mapstr.M{"kind": "event", "category": []string{"network"}, "type": []string{"connection", "protocol"}, "dataset": "netbeat.packets"},
+		"frame":   frame,
+		"network": network,
+	}
+	src, dst := mapstr.M{}, mapstr.M{}
+	addLink(p, f, src, dst, network)
+	addNetwork(p, f, src, dst, network)
+	addTransport(p, f, src, dst, network)
+	if t, ok := flows.TupleOf(p); ok {
+		network["community_id"] = t.CommunityID(o.CommunityIDSeed)
+	}
+	if len(src) > 0 {
+		f["source"] = src
+	}
+	if len(dst) > 0 {
+		f["destination"] = dst
+	}
+	if o.PayloadMaxBytes > 0 && len(p.Payload) > 0 {
+		n := len(p.Payload)
+		if n > o.PayloadMaxBytes {
+			n = o.PayloadMaxBytes
+		}
+		frame["payload"] = hex.EncodeToString(p.Payload[:n])
+		frame["payload_len"] = len(p.Payload)
+	}
+	if len(o.Fields) > 0 {
+		f = selectFields(f, o.Fields)
+	}
+	return beat.Event{Timestamp: p.Timestamp, Fields: f}
+}
+
+func selectFields(f mapstr.M, keep []string) mapstr.M {
+	out := mapstr.M{}
+	for _, k := range keep {
+		if v, err := f.GetValue(k); err == nil {
+			_, _ = out.Put(k, v)
+		}
+	}
+	return out
+}
+
+// ECSMAC formats a MAC address as ECS wants it: upper case, dash separated.
+func ECSMAC(hw net.HardwareAddr) string {
+	return strings.ToUpper(strings.ReplaceAll(hw.String(), ":", "-"))
+}
+
+func addLink(p *decode.Packet, f, src, dst, network mapstr.M) {
+	switch {
+	case p.Flags&decode.HasEth != 0:
+		f["eth"] = mapstr.M{"src": p.Eth.SrcMAC.String(), "dst": p.Eth.DstMAC.String(), "type": fmt.Sprintf("0x%04x", uint16(p.Eth.EthernetType))}
+		src["mac"], dst["mac"] = ECSMAC(p.Eth.SrcMAC), ECSMAC(p.Eth.DstMAC)
+	case p.Flags&decode.HasSLL != 0:
+		f["sll"] = mapstr.M{"pkttype": uint16(p.SLL.PacketType), "etype": fmt.Sprintf("0x%04x", uint16(p.SLL.EthernetType)), "src_eth": p.SLL.Addr.String()}
+	case p.Flags&decode.HasSLL2 != 0:
+		f["sll"] = mapstr.M{"pkttype": uint16(p.SLL2.PacketType), "etype": fmt.Sprintf("0x%04x", uint16(p.SLL2.EthernetType)), "ifindex": p.SLL2.InterfaceIndex, "src_eth": p.SLL2.Addr.String()}
+	case p.Flags&decode.HasLoopback != 0:
+		f["null"] = mapstr.M{"family": uint32(p.Loopback.Family)}
+	}
+	if p.NVLAN > 0 {
+		ids := make([]uint16, p.NVLAN)
+		for i := 0; i < p.NVLAN; i++ {
+			ids[i] = p.VLANs[i].VLANIdentifier
+		}
+		f["vlan"] = mapstr.M{"id": ids, "priority": p.VLANs[0].Priority}
+		network["vlan"] = mapstr.M{"id": strconv.Itoa(int(ids[0]))}
+		if p.NVLAN > 1 {
+			network["inner"] = mapstr.M{"vlan": mapstr.M{"id": strconv.Itoa(int(ids[1]))}}
+		}
+	}
+}
+
+func addNetwork(p *decode.Packet, f, src, dst, network mapstr.M) {
+	switch {
+	case p.Flags&decode.HasIPv4 != 0:
+		ip := &p.IPv4
+		m := mapstr.M{"version": 4, "src": ip.SrcIP.String(), "dst": ip.DstIP.String(), "proto": uint8(ip.Protocol),
+			"ttl": ip.TTL, "id": ip.Id, "len": ip.Length, "hdr_len": int(ip.IHL) * 4, "dsfield": ip.TOS,
+			"flags": mapstr.M{"df": ip.Flags&2 != 0, "mf": ip.Flags&1 != 0}, "frag_offset": int(ip.FragOffset) * 8}
+		f["ip"] = m
+		src["ip"], dst["ip"] = ip.SrcIP.String(), ip.DstIP.String()
+		network["type"] = "ipv4"
+		network["iana_number"] = strconv.Itoa(int(ip.Protocol))
+	case p.Flags&decode.HasIPv6 != 0:
+		ip := &p.IPv6
+		proto, _ := p.IPProtocol()
+		m := mapstr.M{"src": ip.SrcIP.String(), "dst": ip.DstIP.String(), "nxt": uint8(ip.NextHeader),
+			"hlim": ip.HopLimit, "plen": ip.Length, "flow": ip.FlowLabel, "tclass": ip.TrafficClass}
+		if p.Flags&decode.HasFragment != 0 {
+			m["frag"] = mapstr.M{"offset": int(p.FragOffset) * 8, "more": p.FragMore, "id": p.FragID}
+		}
+		f["ipv6"] = m
+		src["ip"], dst["ip"] = ip.SrcIP.String(), ip.DstIP.String()
+		network["type"] = "ipv6"
+		network["iana_number"] = strconv.Itoa(int(proto))
+	case p.Flags&decode.HasARP != 0:
+		a := &p.ARP
+		m := mapstr.M{"opcode": a.Operation, "src": mapstr.M{"hw_mac": net.HardwareAddr(a.SourceHwAddress).String()},
+			"dst": mapstr.M{"hw_mac": net.HardwareAddr(a.DstHwAddress).String()}}
+		if len(a.SourceProtAddress) == 4 {
+			m["src"].(mapstr.M)["proto_ipv4"] = net.IP(a.SourceProtAddress).String()
+			m["dst"].(mapstr.M)["proto_ipv4"] = net.IP(a.DstProtAddress).String()
+		}
+		f["arp"] = m
+		network["type"] = "arp"
+	}
+	if p.Flags&decode.HasFragment != 0 {
+		f["frame"].(mapstr.M)["fragment"] = true
+	}
+}
+
+// Transport returns the ECS network.transport name for an IANA protocol number.
+func Transport(proto uint8) string {
+	switch proto {
+	case 6:
+		return "tcp"
+	case 17:
+		return "udp"
+	case 1:
+		return "icmp"
+	case 58:
+		return "ipv6-icmp"
+	case 132:
+		return "sctp"
+	case 47:
+		return "gre"
+	}
+	return strconv.Itoa(int(proto))
+}
+
+func addTransport(p *decode.Packet, f, src, dst, network mapstr.M) {
+	if proto, ok := p.IPProtocol(); ok {
+		network["transport"] = Transport(uint8(proto))
+	}
+	switch {
+	case p.Flags&decode.HasTCP != 0:
+		t := &p.TCP
+		fl := tcpFlagBits(t.FIN, t.SYN, t.RST, t.PSH, t.ACK, t.URG, t.ECE, t.CWR, t.NS)
+		f["tcp"] = mapstr.M{"srcport": uint16(t.SrcPort), "dstport": uint16(t.DstPort), "seq_raw": t.Seq, "ack_raw": t.Ack,
+			"window_size_value": t.Window, "hdr_len": int(t.DataOffset) * 4, "len": len(t.Payload),
+			"flags": fl, "flags_str": FlagNames(fl)}
+		src["port"], dst["port"] = uint16(t.SrcPort), uint16(t.DstPort)
+	case p.Flags&decode.HasUDP != 0:
+		u := &p.UDP
+		f["udp"] = mapstr.M{"srcport": uint16(u.SrcPort), "dstport": uint16(u.DstPort), "length": u.Length}
+		src["port"], dst["port"] = uint16(u.SrcPort), uint16(u.DstPort)
+	case p.Flags&decode.HasICMPv4 != 0:
+		f["icmp"] = mapstr.M{"type": p.ICMPv4.TypeCode.Type(), "code": p.ICMPv4.TypeCode.Code()}
+	case p.Flags&decode.HasICMPv6 != 0:
+		f["icmpv6"] = mapstr.M{"type": p.ICMPv6.TypeCode.Type(), "code": p.ICMPv6.TypeCode.Code()}
+	}
+}
+
+func tcpFlagBits(bits ...bool) uint16 {
+	var v uint16
+	for i, b := range bits {
+		if b {
+			v |= 1 << i
+		}
+	}
+	return v
+}
+
+var flagNames = []string{"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"}
+
+// FlagNames lists the names of the TCP flag bits set in v (FIN=0x001 … NS=0x100).
+func FlagNames(v uint16) []string {
+	out := make([]string, 0, 4)
+	for i, n := range flagNames {
+		if v&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}

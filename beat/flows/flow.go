@@ -1,0 +1,79 @@
+// Package flows aggregates packets into bidirectional flow records.
+//
+// A Table is safe for concurrent use: the capture goroutine calls Update for
+// every packet, and a ticker may call Advance. The emit callback runs with the
+// table locked and must not call back into the Table.
+package flows
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/netbeat/netbeat/beat/decode"
+)
+
+// End reasons of a final flow record.
+const (
+	EndFIN        = "fin"          // both sides sent FIN
+	EndRST        = "rst"          // a side reset the connection
+	EndIdle       = "idle_timeout" // no packet for flows.timeout
+	EndCaptureEnd = "capture_end"  // the capture file ended or netbeat stopped
+	EndEvicted    = "evicted"      // the table was full (flows.max_flows)
+)
+
+// TCP flag bits as in the TCP header (FIN=0x01 ... CWR=0x80).
+const (
+	FlagFIN uint8 = 1 << iota
+	FlagSYN
+	FlagRST
+	FlagPSH
+	FlagACK
+	FlagURG
+	FlagECE
+	FlagCWR
+)
+
+// Flow is one bidirectional conversation. Index 0 of the per-direction
+// counters is source→destination, where the source is the initiator.
+type Flow struct {
+	Tuple       Tuple // oriented: Src is the initiator
+	VLANs       []uint16
+	Start, Last time.Time
+	Packets     [2]uint64
+	Bytes       [2]uint64
+	TCPFlags    uint8 // union of flags seen, both directions
+	CommunityID string
+	EndReason   string // set on the final record
+	Final       bool
+
+	key       Key
+	fin       [2]bool
+	closing   bool
+	closeAt   time.Time
+	dirty     bool // packets since the last report
+	prev, nxt *Flow
+}
+
+// Duration is Last - Start.
+func (f *Flow) Duration() time.Duration { return f.Last.Sub(f.Start) }
+
+// Key identifies a flow regardless of direction.
+type Key struct {
+	A, B   netip.Addr
+	PA, PB uint16
+	Proto  uint8
+	VLAN   uint32 // outer<<16 | inner
+}
+
+func keyOf(t Tuple, p *decode.Packet) (k Key) {
+	k.Proto = t.Proto
+	for i := 0; i < p.NVLAN; i++ {
+		k.VLAN = k.VLAN<<16 | uint32(p.VLANs[i].VLANIdentifier)
+	}
+	if less(t.Src, t.SPort, t.Dst, t.DPort) {
+		k.A, k.PA, k.B, k.PB = t.Src, t.SPort, t.Dst, t.DPort
+		return k
+	}
+	k.A, k.PA, k.B, k.PB = t.Dst, t.DPort, t.Src, t.SPort
+	return k
+}

@@ -1,0 +1,202 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/elastic/beats/v7/libbeat/common/fmtstr"
+	"github.com/elastic/beats/v7/libbeat/outputs"
+	"github.com/elastic/beats/v7/libbeat/outputs/codec"
+	"github.com/elastic/beats/v7/libbeat/outputs/outil"
+	"github.com/elastic/beats/v7/libbeat/publisher"
+	"github.com/elastic/elastic-agent-libs/logp"
+)
+
+// client is the outputs.NetworkClient of output.franz.
+//
+// Lifecycle: Connect creates a franz-go client and pings the cluster; Publish
+// produces one batch and returns when Kafka has answered for every event;
+// Close fails whatever is still buffered (those events are retried) and
+// allows a later Connect. The libbeat pipeline calls Connect/Publish/Close
+// from one worker goroutine; Close may race with Publish and is safe.
+type client struct {
+	log      *logp.Logger
+	observer outputs.Observer
+	metrics  *metrics
+
+	hosts    []string
+	opts     []kgo.Opt
+	timeout  time.Duration // Connect ping and Publish deadline
+	maxBytes int
+
+	topic   outil.Selector
+	key     *fmtstr.EventFormatString
+	index   string
+	codec   codec.Codec
+	headers []kgo.RecordHeader
+	part    *partitioner
+
+	mu     sync.Mutex
+	cl     *kgo.Client
+	cancel context.CancelFunc
+	ctx    context.Context
+}
+
+// Connect creates the franz-go client and checks that a broker answers.
+func (c *client) Connect(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.cl != nil {
+		return nil
+	}
+	cl, err := kgo.NewClient(c.opts...)
+	if err != nil {
+		return errorf("creating the franz-go client failed: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	if err := cl.Ping(pingCtx); err != nil {
+		cl.Close()
+		return errorf("connecting failed: %w at %s; check hosts and that the broker is running: %w",
+			ErrNoBroker, strings.Join(c.hosts, ","), err)
+	}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.cl = cl
+	c.log.Infof("%s: connected to %s", component, strings.Join(c.hosts, ","))
+	return nil
+}
+
+// Close closes the franz-go client; buffered records fail and are retried.
+func (c *client) Close() error {
+	c.mu.Lock()
+	cl, cancel := c.cl, c.cancel
+	c.cl, c.cancel = nil, nil
+	c.mu.Unlock()
+	if cl != nil {
+		cancel()
+		cl.Close()
+	}
+	return nil
+}
+
+func (c *client) String() string {
+	return "franz(" + strings.Join(c.hosts, ",") + ")"
+}
+
+func (c *client) current() (*kgo.Client, context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cl, c.ctx
+}
+
+// Publish produces every event of the batch and waits for all of them. Events
+// Kafka acknowledged are ACKed, permanently failing ones (encoding, oversize,
+// authorization) are dropped, counted and logged, the rest are handed back
+// with batch.RetryEvents and Publish returns ErrRetry so that
+// outputs.WithBackoff waits before the next attempt.
+func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
+	events := batch.Events()
+	c.observer.NewBatch(len(events))
+	cl, ctx := c.current()
+	if cl == nil {
+		c.observer.RetryableErrors(len(events))
+		batch.Cancelled()
+		return errorf("publishing failed: %w", ErrNotConnected)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	start := time.Now()
+	errs := make([]error, len(events))
+	sizes := make([]int, len(events))
+	var wg sync.WaitGroup
+	for i := range events {
+		r, err := c.makeRecord(ctx, &events[i])
+		if err == nil && recordSize(r) > c.maxBytes {
+			err = errorf("producing to %s failed: %w (%d > %d bytes)", r.Topic, ErrOversize, recordSize(r), c.maxBytes)
+		}
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		sizes[i] = recordSize(r)
+		c.metrics.produced.Inc()
+		wg.Add(1)
+		cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
+			errs[i] = err
+			wg.Done()
+		})
+	}
+	wg.Wait()
+	c.observer.ReportLatency(time.Since(start))
+	c.metrics.observeBatch(len(events), time.Since(start))
+	return c.settle(batch, events, errs, sizes)
+}
+
+// settle signals the batch and updates observer and metrics.
+func (c *client) settle(batch publisher.Batch, events []publisher.Event, errs []error, sizes []int) error {
+	var retry []publisher.Event
+	var firstErr error
+	acked, bytes := 0, 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			acked++
+			bytes += sizes[i]
+		case isOversize(err):
+			c.metrics.droppedOversize.Inc()
+			c.observer.PermanentErrors(1)
+			c.log.Errorf("%s: dropping event: %v", component, err)
+		case isPermanent(err):
+			c.metrics.dropped.Inc()
+			c.observer.PermanentErrors(1)
+			c.log.Errorf("%s: dropping event: %v", component, err)
+		default:
+			retry = append(retry, events[i])
+			if firstErr == nil {
+				firstErr = err
+			}
+		}
+	}
+	c.metrics.acked.Add(uint64(acked)) //nolint:gosec // non-negative
+	if acked > 0 {
+		c.observer.AckedEvents(acked)
+		c.observer.WriteBytes(bytes)
+	}
+	if len(retry) == 0 {
+		batch.ACK()
+		return nil
+	}
+	c.metrics.failed.Add(uint64(len(retry))) //nolint:gosec // non-negative
+	c.observer.RetryableErrors(len(retry))
+	batch.RetryEvents(retry)
+	c.log.Warnf("%s: producing %d of %d events failed, retrying: %v", component, len(retry), len(events), firstErr)
+	return errorf("producing %d of %d events failed: %w: %w", len(retry), len(events), ErrRetry, firstErr)
+}
+
+func isOversize(err error) bool {
+	return errors.Is(err, ErrOversize) ||
+		errors.Is(err, kerr.MessageTooLarge) ||
+		errors.Is(err, kerr.RecordListTooLarge)
+}
+
+// isPermanent reports errors that no retry can fix; libbeat's sarama output
+// drops the same classes.
+func isPermanent(err error) bool {
+	for _, e := range []error{
+		kerr.InvalidRecord, kerr.CorruptMessage, kerr.InvalidTopicException,
+		kerr.TopicAuthorizationFailed, kerr.ClusterAuthorizationFailed,
+		kerr.SaslAuthenticationFailed, kerr.UnsupportedSaslMechanism, kerr.IllegalSaslState,
+	} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return errors.Is(err, ErrInvalidEvent)
+}

@@ -1,0 +1,191 @@
+package kafka
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/elastic/beats/v7/libbeat/common/fmtstr"
+	"github.com/elastic/beats/v7/libbeat/outputs/codec"
+	"github.com/elastic/elastic-agent-libs/config"
+	"github.com/elastic/elastic-agent-libs/transport/tlscommon"
+)
+
+// franzConfig is the user configuration of output.franz. Option names match
+// libbeat's sarama based output.kafka wherever they mean the same thing.
+type franzConfig struct {
+	Hosts []string `config:"hosts"`
+	// Topic and Topics are only validated here; outil.BuildSelectorFromConfig
+	// reads them again from the raw config.
+	Topic  string `config:"topic"`
+	Topics []any  `config:"topics"`
+
+	// Key is the record key format string. Default: %{[network.community_id]};
+	// events without the field get no key.
+	Key       *fmtstr.EventFormatString `config:"key"`
+	Partition map[string]*config.C      `config:"partition"`
+	Headers   []header                  `config:"headers"`
+	Codec     codec.Config              `config:"codec"`
+	ClientID  string                    `config:"client_id"`
+
+	RequiredACKs     int    `config:"required_acks"`
+	Idempotent       bool   `config:"idempotent"`
+	Compression      string `config:"compression"`
+	CompressionLevel int    `config:"compression_level"`
+	MaxMessageBytes  int    `config:"max_message_bytes"`
+
+	BulkMaxSize        int           `config:"bulk_max_size"`
+	BulkFlushFrequency time.Duration `config:"bulk_flush_frequency"`
+	Linger             time.Duration `config:"linger"`
+
+	MaxRetries    int           `config:"max_retries"`
+	Backoff       backoffConfig `config:"backoff"`
+	Timeout       time.Duration `config:"timeout"`
+	BrokerTimeout time.Duration `config:"broker_timeout"`
+	Metadata      metaConfig    `config:"metadata"`
+
+	TLS      *tlscommon.Config `config:"ssl"`
+	Sasl     saslConfig        `config:"sasl"`
+	Username string            `config:"username"`
+	Password string            `config:"password"`
+
+	Queue config.Namespace `config:"queue"`
+}
+
+type header struct {
+	Key   string `config:"key"`
+	Value string `config:"value"`
+}
+
+type backoffConfig struct {
+	Init time.Duration `config:"init"`
+	Max  time.Duration `config:"max"`
+}
+
+type metaConfig struct {
+	RefreshFreq time.Duration `config:"refresh_frequency"`
+}
+
+type saslConfig struct {
+	Mechanism string `config:"mechanism"`
+}
+
+// defaultKey keeps all events of one flow in one partition.
+const defaultKey = "%{[network.community_id]}"
+
+// SASL mechanism names accepted by sasl.mechanism (case-insensitive).
+const (
+	saslPlain       = "PLAIN"
+	saslScramSHA256 = "SCRAM-SHA-256"
+	saslScramSHA512 = "SCRAM-SHA-512"
+)
+
+var compressionModes = map[string]bool{
+	"none": true, "no": true, "off": true,
+	"gzip": true, "snappy": true, "lz4": true, "zstd": true,
+}
+
+func defaultConfig() franzConfig {
+	return franzConfig{
+		ClientID:         "netbeat",
+		RequiredACKs:     1,
+		Compression:      "gzip",
+		CompressionLevel: 4,
+		MaxMessageBytes:  1000000,
+		BulkMaxSize:      2048,
+		MaxRetries:       3,
+		Backoff:          backoffConfig{Init: time.Second, Max: 60 * time.Second},
+		Timeout:          30 * time.Second,
+		BrokerTimeout:    10 * time.Second,
+		Metadata:         metaConfig{RefreshFreq: 10 * time.Minute},
+	}
+}
+
+func readConfig(cfg *config.C) (*franzConfig, error) {
+	c := defaultConfig()
+	if err := cfg.Unpack(&c); err != nil {
+		return nil, errorf("reading the configuration failed: %w", err)
+	}
+	if c.Key == nil {
+		c.Key = fmtstr.MustCompileEvent(defaultKey)
+	}
+	return &c, nil
+}
+
+// Validate is called by go-ucfg after unpacking.
+func (c *franzConfig) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if len(c.Hosts) == 0 {
+		add("hosts: at least one broker is required")
+	}
+	if c.Topic == "" && len(c.Topics) == 0 {
+		add("either 'topic' or 'topics' must be set")
+	}
+	comp := strings.ToLower(c.Compression)
+	if !compressionModes[comp] {
+		add("compression: %q is unknown (use none, gzip, snappy, lz4 or zstd)", c.Compression)
+	}
+	if comp == "gzip" && (c.CompressionLevel < -1 || c.CompressionLevel > 9) {
+		add("compression_level: %d is out of range for gzip (-1..9)", c.CompressionLevel)
+	}
+	switch c.RequiredACKs {
+	case -1, 0, 1:
+	default:
+		add("required_acks: %d is invalid (use 1, 0 or -1)", c.RequiredACKs)
+	}
+	if c.Idempotent && c.RequiredACKs != -1 {
+		errs = append(errs, ErrIdempotentAcks)
+	}
+	if c.MaxMessageBytes < 1 {
+		add("max_message_bytes: must be at least 1")
+	}
+	if c.BulkMaxSize < 1 {
+		add("bulk_max_size: must be at least 1")
+	}
+	if c.BulkFlushFrequency < 0 || c.Linger < 0 {
+		add("bulk_flush_frequency/linger: must not be negative")
+	}
+	if c.MaxRetries < -1 {
+		add("max_retries: must be -1 (forever) or more")
+	}
+	if c.Backoff.Init <= 0 || c.Backoff.Max < c.Backoff.Init {
+		add("backoff: init must be > 0 and max >= init")
+	}
+	if c.Timeout <= 0 || c.BrokerTimeout <= 0 {
+		add("timeout and broker_timeout must be > 0")
+	}
+	switch strings.ToUpper(c.Sasl.Mechanism) {
+	case "", saslPlain, saslScramSHA256, saslScramSHA512:
+	default:
+		add("sasl.mechanism: %q is unknown (use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512)", c.Sasl.Mechanism)
+	}
+	if c.Sasl.Mechanism != "" && c.Username == "" {
+		add("sasl.mechanism is set but username is empty")
+	}
+	if c.Username != "" && c.Password == "" {
+		add("password must be set when username is set")
+	}
+	if len(c.Partition) > 1 {
+		add("partition: only one of hash, random, round_robin may be set")
+	}
+	for name := range c.Partition {
+		if _, ok := partitioners[name]; !ok {
+			add("partition: %q is unknown (use hash, random or round_robin)", name)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return errorf("validating the configuration failed: %w", err)
+	}
+	return nil
+}
+
+// linger returns the producer linger: linger wins over bulk_flush_frequency.
+func (c *franzConfig) linger() time.Duration {
+	if c.Linger > 0 {
+		return c.Linger
+	}
+	return c.BulkFlushFrequency
+}

@@ -1,0 +1,70 @@
+//go:build !integration
+
+package kafka
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/elastic/elastic-agent-libs/config"
+)
+
+func TestConfigDefaults(t *testing.T) {
+	fc, err := readConfig(config.MustNewConfigFrom(map[string]any{"hosts": []string{"k:9092"}, "topic": "t"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fc.RequiredACKs != 1 || fc.Compression != "gzip" || fc.BulkMaxSize != 2048 ||
+		fc.MaxMessageBytes != 1000000 || fc.MaxRetries != 3 || fc.Idempotent {
+		t.Errorf("unexpected defaults: %+v", fc)
+	}
+	if fc.Key == nil {
+		t.Error("key must default to the community id")
+	}
+}
+
+func TestConfigValidation(t *testing.T) {
+	base := func(kv ...any) map[string]any {
+		m := map[string]any{"hosts": []string{"k:9092"}, "topic": "t"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	}
+	cases := []struct {
+		name string
+		cfg  map[string]any
+		want string
+	}{
+		{"no hosts", map[string]any{"topic": "t"}, "hosts"},
+		{"no topic", map[string]any{"hosts": []string{"k:9092"}}, "topic"},
+		{"compression", base("compression", "brotli"), "compression"},
+		{"gzip level", base("compression_level", 12), "compression_level"},
+		{"acks", base("required_acks", 2), "required_acks"},
+		{"idempotent", base("idempotent", true), "required_acks: -1"},
+		{"sasl mechanism", base("sasl.mechanism", "GSSAPI", "username", "u", "password", "p"), "sasl.mechanism"},
+		{"password", base("username", "u"), "password"},
+		{"partition", base("partition.sticky", map[string]any{}), "partition"},
+		{"bulk", base("bulk_max_size", 0), "bulk_max_size"},
+		{"retries", base("max_retries", -2), "max_retries"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := readConfig(config.MustNewConfigFrom(tc.cfg))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tc.want)
+			}
+			if !strings.Contains(err.Error(), "kafka output:") {
+				t.Errorf("err %q lacks the component prefix", err)
+			}
+		})
+	}
+	_, err := readConfig(config.MustNewConfigFrom(base("idempotent", true)))
+	// go-ucfg flattens Validate errors, so match the sentinel's text.
+	if err == nil || !strings.Contains(err.Error(), ErrIdempotentAcks.Error()) {
+		t.Errorf("idempotent without acks=-1: err = %v, want ErrIdempotentAcks", err)
+	}
+	if _, err := readConfig(config.MustNewConfigFrom(base("idempotent", true, "required_acks", -1, "sasl.mechanism", "scram-sha-512", "username", "u", "password", "p"))); err != nil {
+		t.Errorf("valid config rejected: %v", err)
+	}
+}

@@ -1,0 +1,111 @@
+// Package kafka is netbeat's Kafka output, a libbeat output built on
+// franz-go (github.com/twmb/franz-go/pkg/kgo). It registers the output type
+// "franz"; its options are named like libbeat's sarama based "kafka" output,
+// so switching is renaming `output.kafka:` to `output.franz:`.
+//
+// Delivery: an event is ACKed only after Kafka acknowledged it (per
+// required_acks); retriable failures go back to the pipeline with
+// batch.RetryEvents; oversize, undecodable and unauthorized events are
+// dropped, logged and counted. See README.md for options and metrics.
+package kafka
+
+import (
+	"strings"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/beats/v7/libbeat/outputs"
+	"github.com/elastic/beats/v7/libbeat/outputs/codec"
+	_ "github.com/elastic/beats/v7/libbeat/outputs/codec/format" // codec.format
+	_ "github.com/elastic/beats/v7/libbeat/outputs/codec/json"   // codec.json (default)
+	"github.com/elastic/beats/v7/libbeat/outputs/outil"
+	"github.com/elastic/elastic-agent-libs/config"
+	"github.com/elastic/elastic-agent-libs/logp"
+	"github.com/elastic/elastic-agent-libs/monitoring"
+)
+
+// TypeName is the output type users configure (`output.franz`).
+const TypeName = "franz"
+
+// logSelector names the output's logger (enable with `-d kafka`).
+const logSelector = "kafka"
+
+func init() {
+	outputs.RegisterType(TypeName, makeFranz)
+}
+
+// makeFranz is the outputs.Factory of output.franz.
+func makeFranz(_ outputs.IndexManager, info beat.Info, observer outputs.Observer, cfg *config.C) (outputs.Group, error) {
+	log := info.Logger
+	if log == nil {
+		log = logp.NewLogger("")
+	}
+	log = log.Named(logSelector)
+
+	fc, err := readConfig(cfg)
+	if err != nil {
+		return outputs.Fail(err)
+	}
+	c, err := newClient(info, observer, fc, cfg, defaultRegistry(), log)
+	if err != nil {
+		return outputs.Fail(err)
+	}
+	// The pipeline retries events max_retries times (-1: forever); kgo only
+	// retries a produce request until timeout.
+	return outputs.Success(fc.Queue, fc.BulkMaxSize, fc.MaxRetries, nil, log,
+		outputs.WithBackoff(c, fc.Backoff.Init, fc.Backoff.Max))
+}
+
+// newClient builds the client from a validated configuration; raw is the
+// same configuration, used by the topic selector. reg receives the output's
+// own metrics.
+func newClient(info beat.Info, observer outputs.Observer, fc *franzConfig, raw *config.C,
+	reg *monitoring.Registry, log *logp.Logger) (*client, error) {
+	if observer == nil {
+		observer = outputs.NewNilObserver()
+	}
+	topic, err := outil.BuildSelectorFromConfig(raw, outil.Settings{
+		Key:              "topic",
+		MultiKey:         "topics",
+		EnableSingleOnly: true,
+		FailEmpty:        true,
+		Case:             outil.SelectorKeepCase,
+	}, log)
+	if err != nil {
+		return nil, errorf("building the topic selector failed: %w", err)
+	}
+	enc, err := codec.CreateEncoder(info, fc.Codec)
+	if err != nil {
+		return nil, errorf("creating the codec failed: %w", err)
+	}
+	part, err := newPartitioner(fc.Partition)
+	if err != nil {
+		return nil, err
+	}
+	opts, err := kgoOptions(fc, part, log)
+	if err != nil {
+		return nil, err
+	}
+	var headers []kgo.RecordHeader
+	for _, h := range fc.Headers {
+		if h.Key != "" {
+			headers = append(headers, kgo.RecordHeader{Key: h.Key, Value: []byte(h.Value)})
+		}
+	}
+	return &client{
+		log:      log,
+		observer: observer,
+		metrics:  newMetrics(reg, log),
+		hosts:    fc.Hosts,
+		opts:     opts,
+		timeout:  fc.Timeout + fc.linger(),
+		maxBytes: fc.MaxMessageBytes,
+		topic:    topic,
+		key:      fc.Key,
+		index:    strings.ToLower(info.IndexPrefix),
+		codec:    enc,
+		headers:  headers,
+		part:     part,
+	}, nil
+}

@@ -1,0 +1,109 @@
+package kafka
+
+import (
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
+
+	"github.com/elastic/elastic-agent-libs/logp"
+	"github.com/elastic/elastic-agent-libs/transport/tlscommon"
+)
+
+// kgoOptions turns the validated user configuration into franz-go client
+// options. Retries of whole events are left to the libbeat pipeline
+// (max_retries); kgo itself retries a record until the Publish deadline
+// (timeout + linger) cancels it. kgo.RecordDeliveryTimeout is not used: it
+// measures from the record timestamp, which is the (possibly old) event time.
+func kgoOptions(cfg *franzConfig, part *partitioner, log *logp.Logger) ([]kgo.Opt, error) {
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(cfg.Hosts...),
+		kgo.ClientID(cfg.ClientID),
+		kgo.WithLogger(kgoLogger{log: log}),
+		kgo.DialTimeout(cfg.Timeout),
+		kgo.MetadataMaxAge(cfg.Metadata.RefreshFreq),
+		kgo.RetryBackoffFn(retryBackoff(cfg.Backoff)),
+		kgo.AllowAutoTopicCreation(),
+		kgo.ProduceRequestTimeout(cfg.BrokerTimeout),
+		kgo.ProducerLinger(cfg.linger()),
+		kgo.ProducerBatchMaxBytes(int32(min(cfg.MaxMessageBytes, 1<<30))), //nolint:gosec // bounded
+		// Publish waits for one batch at a time, so bulk_max_size records
+		// (plus slack for a retried batch) bound the client's memory.
+		kgo.MaxBufferedRecords(cfg.BulkMaxSize + 1),
+		kgo.RecordPartitioner(part),
+		kgo.ProducerBatchCompression(compressionCodec(cfg)),
+	}
+
+	switch cfg.RequiredACKs {
+	case 0:
+		opts = append(opts, kgo.RequiredAcks(kgo.NoAck()))
+	case 1:
+		opts = append(opts, kgo.RequiredAcks(kgo.LeaderAck()))
+	default:
+		opts = append(opts, kgo.RequiredAcks(kgo.AllISRAcks()))
+	}
+	if !cfg.Idempotent {
+		opts = append(opts, kgo.DisableIdempotentWrite())
+	}
+
+	if cfg.TLS != nil && cfg.TLS.IsEnabled() {
+		tlsCfg, err := tlscommon.LoadTLSConfig(cfg.TLS, log)
+		if err != nil {
+			return nil, errorf("loading ssl settings failed: %w", err)
+		}
+		opts = append(opts, kgo.DialTLSConfig(tlsCfg.BuildModuleClientConfig("", tlscommon.WithLogger(log))))
+	}
+
+	if mech := saslMechanism(cfg); mech != nil {
+		opts = append(opts, kgo.SASL(mech))
+	}
+	return opts, nil
+}
+
+func compressionCodec(cfg *franzConfig) kgo.CompressionCodec {
+	switch strings.ToLower(cfg.Compression) {
+	case "gzip":
+		return kgo.GzipCompression().WithLevel(cfg.CompressionLevel)
+	case "snappy":
+		return kgo.SnappyCompression()
+	case "lz4":
+		return kgo.Lz4Compression()
+	case "zstd":
+		// franz-go ignores invalid levels and uses zstd's default.
+		return kgo.ZstdCompression().WithLevel(cfg.CompressionLevel)
+	default:
+		return kgo.NoCompression()
+	}
+}
+
+// saslMechanism returns nil when no username is configured. Like libbeat, a
+// username without sasl.mechanism means PLAIN.
+func saslMechanism(cfg *franzConfig) sasl.Mechanism {
+	if cfg.Username == "" {
+		return nil
+	}
+	switch strings.ToUpper(cfg.Sasl.Mechanism) {
+	case saslScramSHA256:
+		return scram.Auth{User: cfg.Username, Pass: cfg.Password}.AsSha256Mechanism()
+	case saslScramSHA512:
+		return scram.Auth{User: cfg.Username, Pass: cfg.Password}.AsSha512Mechanism()
+	default:
+		return plain.Auth{User: cfg.Username, Pass: cfg.Password}.AsMechanism()
+	}
+}
+
+// retryBackoff is kgo's per-request backoff: init doubling up to max, capped
+// at 1 s so a broker that comes back is found quickly (the libbeat backoff
+// around Connect/Publish applies backoff.max between batches).
+func retryBackoff(b backoffConfig) func(int) time.Duration {
+	return func(tries int) time.Duration {
+		d := b.Init / 4
+		for i := 1; i < tries && d < time.Second; i++ {
+			d *= 2
+		}
+		return min(d, time.Second, b.Max)
+	}
+}

@@ -1,0 +1,151 @@
+package beat
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	libbeat "github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+
+	"github.com/netbeat/netbeat/beat/capture"
+	"github.com/netbeat/netbeat/beat/decode"
+	"github.com/netbeat/netbeat/beat/event"
+	"github.com/netbeat/netbeat/beat/flows"
+)
+
+// worker runs one capture source: read → decode → packet events and/or flow table.
+type worker struct {
+	nb      *Netbeat
+	src     capture.Source
+	kind    string // file, af_packet, pcap
+	dec     *decode.Decoder
+	popts   event.PacketOptions
+	pkts    libbeat.Client // nil unless packets mode
+	flowsC  libbeat.Client // nil unless flows mode
+	table   *flows.Table
+	live    bool
+	number  uint64
+	mu      sync.Mutex
+	dstats  decode.Stats // snapshot for metrics, guarded by mu
+	flowPub uint64
+}
+
+func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, listener func() libbeat.EventListener) (*worker, error) {
+	dec, err := decode.New(src.LinkType())
+	if err != nil {
+		return nil, fmt.Errorf("netbeat: source %q: %w; netbeat decodes Ethernet, Linux SLL/SLL2, BSD loopback and raw IP captures", src.Name(), err)
+	}
+	w := &worker{nb: nb, src: src, kind: kind, dec: dec, live: kind != "file",
+		popts: event.PacketOptions{Fields: nb.cfg.Packets.Fields, PayloadMaxBytes: nb.cfg.Packets.Payload.MaxBytes, CommunityIDSeed: nb.cfg.CommunityID.Seed}}
+	fields := mapstr.M{"observer": mapstr.M{"ingress": mapstr.M{"interface": mapstr.M{"name": src.Name()}}}}
+	if kind == "file" {
+		fields = mapstr.M{"capture": mapstr.M{"file": src.Name()}}
+	}
+	connect := func() (libbeat.Client, error) {
+		return b.Publisher.ConnectWith(libbeat.ClientConfig{
+			PublishMode:   libbeat.GuaranteedSend,
+			EventListener: listener(),
+			Processing:    libbeat.ProcessingConfig{Fields: fields},
+		})
+	}
+	if nb.cfg.has("packets") {
+		if w.pkts, err = connect(); err != nil {
+			return nil, fmt.Errorf("netbeat: connecting to the publisher pipeline failed: %w", err)
+		}
+	}
+	if nb.cfg.has("flows") {
+		if w.flowsC, err = connect(); err != nil {
+			if w.pkts != nil {
+				w.pkts.Close()
+			}
+			return nil, fmt.Errorf("netbeat: connecting to the publisher pipeline failed: %w", err)
+		}
+		fc := nb.cfg.Flows
+		w.table = flows.NewTable(flows.Config{IdleTimeout: fc.Timeout, CloseTimeout: fc.CloseTimeout, Period: fc.Period,
+			MaxFlows: fc.MaxFlows, Seed: nb.cfg.CommunityID.Seed}, w.publishFlow)
+	}
+	return w, nil
+}
+
+func (w *worker) publishFlow(f *flows.Flow) {
+	w.nb.published.Add(1)
+	w.flowPub++
+	w.flowsC.Publish(event.Flow(f))
+}
+
+// run reads the source to its end (files) or until closed (live).
+func (w *worker) run() error {
+	var stopTick chan struct{}
+	if w.live && w.table != nil {
+		stopTick = make(chan struct{})
+		go w.tick(stopTick)
+		defer close(stopTick)
+	}
+	var readErr error
+	for {
+		data, ci, err := w.src.ReadPacket()
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, capture.ErrClosed) {
+				readErr = fmt.Errorf("netbeat: %w", err)
+				w.nb.log.Errorf("%v", readErr)
+			}
+			break
+		}
+		p := w.dec.Decode(data, ci)
+		w.number++
+		if w.pkts != nil {
+			w.nb.published.Add(1)
+			w.pkts.Publish(event.Packet(p, w.number, &w.popts))
+		}
+		if w.table != nil {
+			w.table.Update(p)
+		}
+		if w.number&4095 == 0 {
+			w.snapshot()
+		}
+	}
+	if w.table != nil {
+		w.table.Flush(flows.EndCaptureEnd)
+	}
+	w.snapshot()
+	return readErr
+}
+
+// tick advances the flow table's clock while a live interface is quiet.
+func (w *worker) tick(stop chan struct{}) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			w.table.Advance(now)
+		}
+	}
+}
+
+func (w *worker) snapshot() {
+	w.mu.Lock()
+	w.dstats = w.dec.Stats
+	w.mu.Unlock()
+}
+
+func (w *worker) decodeStats() decode.Stats {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.dstats
+}
+
+func (w *worker) close() {
+	w.src.Close()
+	if w.pkts != nil {
+		w.pkts.Close()
+	}
+	if w.flowsC != nil {
+		w.flowsC.Close()
+	}
+}
