@@ -16,6 +16,12 @@ import (
 	"github.com/netbeat/netbeat/beat/flows"
 )
 
+// sink receives events: a libbeat pipeline client, or a collector in tests.
+type sink interface {
+	Publish(libbeat.Event)
+	Close() error
+}
+
 // worker runs one capture source: read → decode → packet events and/or flow table.
 type worker struct {
 	nb      *Netbeat
@@ -23,8 +29,8 @@ type worker struct {
 	kind    string // file, af_packet, pcap
 	dec     *decode.Decoder
 	popts   event.PacketOptions
-	pkts    libbeat.Client // nil unless packets mode
-	flowsC  libbeat.Client // nil unless flows mode
+	pkts    sink // nil unless packets mode
+	flowsC  sink // nil unless flows mode
 	table   *flows.Table
 	live    bool
 	number  uint64
@@ -44,7 +50,7 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 	if kind == "file" {
 		fields = mapstr.M{"capture": mapstr.M{"file": src.Name()}}
 	}
-	connect := func() (libbeat.Client, error) {
+	connect := func() (sink, error) {
 		return b.Publisher.ConnectWith(libbeat.ClientConfig{
 			PublishMode:   libbeat.GuaranteedSend,
 			EventListener: listener(),
@@ -63,11 +69,15 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 			}
 			return nil, fmt.Errorf("netbeat: connecting to the publisher pipeline failed: %w", err)
 		}
-		fc := nb.cfg.Flows
-		w.table = flows.NewTable(flows.Config{IdleTimeout: fc.Timeout, CloseTimeout: fc.CloseTimeout, Period: fc.Period,
-			MaxFlows: fc.MaxFlows, Seed: nb.cfg.CommunityID.Seed}, w.publishFlow)
+		w.newTable()
 	}
 	return w, nil
+}
+
+func (w *worker) newTable() {
+	fc := w.nb.cfg.Flows
+	w.table = flows.NewTable(flows.Config{IdleTimeout: fc.Timeout, CloseTimeout: fc.CloseTimeout, Period: fc.Period,
+		MaxFlows: fc.MaxFlows, Seed: w.nb.cfg.CommunityID.Seed}, w.publishFlow)
 }
 
 func (w *worker) publishFlow(f *flows.Flow) {

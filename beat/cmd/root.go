@@ -14,7 +14,8 @@ import (
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	nbeat "github.com/netbeat/netbeat/beat"
-	_ "github.com/netbeat/netbeat/beat/include" // fields.yml
+	_ "github.com/netbeat/netbeat/beat/include"        // fields.yml
+	_ "github.com/netbeat/netbeat/beat/outputs/kafka" // output.franz (Kafka on franz-go)
 )
 
 // Name of the beat: config file netbeat.yml, index netbeat-*.

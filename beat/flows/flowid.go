@@ -17,6 +17,7 @@ type Tuple struct {
 	SPort, DPort uint16
 	Proto        uint8
 	OneWay       bool // ICMP message without a reply type
+	NoPorts      bool // transport header absent (non-first fragment, other protocol)
 }
 
 // TupleOf extracts the tuple of an IP packet; false for non-IP frames.
@@ -34,17 +35,20 @@ func TupleOf(p *decode.Packet) (Tuple, bool) {
 	}
 	proto, _ := p.IPProtocol()
 	t.Proto = uint8(proto)
+	t.NoPorts = true
 	switch {
 	case p.Flags&decode.HasTCP != 0:
-		t.SPort, t.DPort = uint16(p.TCP.SrcPort), uint16(p.TCP.DstPort)
+		t.SPort, t.DPort, t.NoPorts = uint16(p.TCP.SrcPort), uint16(p.TCP.DstPort), false
 	case p.Flags&decode.HasUDP != 0:
-		t.SPort, t.DPort = uint16(p.UDP.SrcPort), uint16(p.UDP.DstPort)
+		t.SPort, t.DPort, t.NoPorts = uint16(p.UDP.SrcPort), uint16(p.UDP.DstPort), false
 	case p.Flags&decode.HasICMPv4 != 0:
 		ty, code := p.ICMPv4.TypeCode.Type(), p.ICMPv4.TypeCode.Code()
 		t.SPort, t.DPort, t.OneWay = icmpPorts(icmp4Pairs, ty, code)
+		t.NoPorts = false
 	case p.Flags&decode.HasICMPv6 != 0:
 		ty, code := p.ICMPv6.TypeCode.Type(), p.ICMPv6.TypeCode.Code()
 		t.SPort, t.DPort, t.OneWay = icmpPorts(icmp6Pairs, ty, code)
+		t.NoPorts = false
 	}
 	return t, true
 }
@@ -84,6 +88,9 @@ func (t Tuple) CommunityID(seed uint16) string {
 	b = append(b, t.Proto, 0)
 	switch t.Proto {
 	case 6, 17, 1, 58, 132:
+		if t.NoPorts { // e.g. a non-first fragment: hash addresses and protocol only
+			break
+		}
 		b = binary.BigEndian.AppendUint16(b, sp)
 		b = binary.BigEndian.AppendUint16(b, dp)
 	}

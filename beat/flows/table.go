@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
@@ -50,6 +51,7 @@ type Table struct {
 	head, tail *Flow // least → most recently seen
 	emit       func(*Flow)
 	closing    []*Flow // flows after FIN/FIN or RST, oldest first
+	frags      map[fragKey][2]uint16
 	nextReport time.Time
 	now        time.Time
 	stats      Stats
@@ -70,6 +72,9 @@ func (t *Table) Update(p *decode.Packet) {
 	if !ok {
 		t.stats.NonIP++
 		return
+	}
+	if p.Flags&decode.HasFragment != 0 {
+		tu = t.fragment(tu, p)
 	}
 	ts := p.Timestamp
 	t.advance(ts)
@@ -120,6 +125,37 @@ func (t *Table) Update(p *decode.Packet) {
 			}
 		}
 	}
+}
+
+// maxFragments bounds the fragment-id → ports map; it is cleared when full.
+const maxFragments = 8192
+
+type fragKey struct {
+	src, dst netip.Addr
+	id       uint32
+	proto    uint8
+}
+
+// fragment gives later fragments the ports of their first fragment, so a
+// fragmented datagram counts in its 5-tuple flow.
+func (t *Table) fragment(tu Tuple, p *decode.Packet) Tuple {
+	k := fragKey{tu.Src, tu.Dst, p.FragID, tu.Proto}
+	if p.FragOffset == 0 {
+		if !tu.NoPorts {
+			if t.frags == nil || len(t.frags) >= maxFragments {
+				t.frags = make(map[fragKey][2]uint16, 64)
+			}
+			t.frags[k] = [2]uint16{tu.SPort, tu.DPort}
+		}
+		return tu
+	}
+	if ports, ok := t.frags[k]; ok {
+		tu.SPort, tu.DPort, tu.NoPorts = ports[0], ports[1], false
+		if !p.FragMore {
+			delete(t.frags, k)
+		}
+	}
+	return tu
 }
 
 func reverse(t Tuple) Tuple {

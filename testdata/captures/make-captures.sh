@@ -143,17 +143,8 @@ flush_neigh() { # ns...
 	for ns in "$@"; do ip -n "$ns" neigh flush all; done
 }
 
-TSV_FIELDS=(-e frame.number -e frame.len -e frame.cap_len -e frame.protocols -e eth.src -e eth.dst
-	-e vlan.id -e ip.src -e ip.dst -e ip.proto -e ip.ttl -e ipv6.src -e ipv6.dst -e ipv6.nxt
-	-e tcp.srcport -e tcp.dstport -e tcp.flags -e tcp.seq_raw -e tcp.ack_raw -e tcp.window_size_value
-	-e udp.srcport -e udp.dstport -e icmp.type -e icmp.code -e icmpv6.type -e icmpv6.code
-	-e arp.opcode -e arp.src.proto_ipv4 -e arp.dst.proto_ipv4)
-
-write_tsv() { # file
-	# The independent oracle for the Go decoder tests:
-	# tshark -r FILE -T fields -E header=y -E separator=/t -E occurrence=f <TSV_FIELDS>
-	tshark -r "$1" -T fields -E header=y -E separator=/t -E occurrence=f "${TSV_FIELDS[@]}" \
-		>"$1.tshark.tsv" 2> >(grep -v 'Running as user "root"' >&2)
+write_tsv() { # file: the oracle command lives in tshark-fields.sh
+	"$OUT/tshark-fields.sh" "$1" >"$1.tshark.tsv"
 }
 
 # --- start --------------------------------------------------------------------

@@ -1,0 +1,134 @@
+//go:build !integration
+
+package beat
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	libbeat "github.com/elastic/beats/v7/libbeat/beat"
+	conf "github.com/elastic/elastic-agent-libs/config"
+	"github.com/elastic/elastic-agent-libs/logp"
+
+	"github.com/netbeat/netbeat/beat/capture"
+	"github.com/netbeat/netbeat/beat/decode"
+	"github.com/netbeat/netbeat/beat/event"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden expected.ndjson files")
+
+// collector is a sink that keeps events in order.
+type collector struct{ events []libbeat.Event }
+
+func (c *collector) Publish(e libbeat.Event) { c.events = append(c.events, e) }
+func (c *collector) Close() error            { return nil }
+
+// goldenCase is testdata/golden/<case>/config.yml: a bundled capture and the
+// netbeat section to run it with.
+type goldenCase struct {
+	Capture string `config:"capture"`
+	Config  `config:",inline"`
+}
+
+// runCapture runs a capture through the same worker code the beat uses and
+// returns the packet events and the flow events.
+func runCapture(t testing.TB, path string, cfg Config) (pkts, fl []libbeat.Event) {
+	t.Helper()
+	src, err := capture.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec, err := decode.New(src.LinkType())
+	if err != nil {
+		t.Fatal(err)
+	}
+	nb := &Netbeat{cfg: cfg, log: logp.NewLogger("test")}
+	w := &worker{nb: nb, src: src, kind: "file", dec: dec,
+		popts: event.PacketOptions{Fields: cfg.Packets.Fields, PayloadMaxBytes: cfg.Packets.Payload.MaxBytes}}
+	pc, fc := &collector{}, &collector{}
+	if cfg.has("packets") {
+		w.pkts = pc
+	}
+	if cfg.has("flows") {
+		w.flowsC = fc
+		w.newTable()
+	}
+	if err := w.run(); err != nil {
+		t.Fatal(err)
+	}
+	w.close()
+	return pc.events, fc.events
+}
+
+func ndjson(t testing.TB, evs []libbeat.Event) []byte {
+	var b bytes.Buffer
+	for _, e := range evs {
+		f := e.Fields.Clone()
+		f["@timestamp"] = e.Timestamp.UTC().Format(time.RFC3339Nano)
+		line, err := json.Marshal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Write(line)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// TestGolden runs every testdata/golden/<case>: config.yml names a capture
+// and the netbeat options; expected.ndjson holds the events (packets first,
+// then flows). Regenerate with `go test ./beat -run TestGolden -update`
+// and review the diff.
+func TestGolden(t *testing.T) {
+	dirs, _ := filepath.Glob("testdata/golden/*")
+	if len(dirs) < 8 {
+		t.Fatalf("expected at least 8 golden cases, found %d", len(dirs))
+	}
+	for _, dir := range dirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			yml, err := os.ReadFile(filepath.Join(dir, "config.yml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := conf.NewConfigWithYAML(yml, "config.yml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			gc := goldenCase{Config: defaultConfig()}
+			if err := raw.Unpack(&gc); err != nil {
+				t.Fatal(err)
+			}
+			gc.Files = []FileConfig{{Path: gc.Capture}}
+			if err := gc.Config.Check(); err != nil {
+				t.Fatal(err)
+			}
+			pkts, fl := runCapture(t, filepath.Join("..", "testdata", "captures", gc.Capture), gc.Config)
+			got := append(ndjson(t, pkts), ndjson(t, fl)...)
+			want := filepath.Join(dir, "expected.ndjson")
+			if *update {
+				if err := os.WriteFile(want, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			exp, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatalf("%v (create it with -update and review it)", err)
+			}
+			gl, el := bytes.Split(got, []byte("\n")), bytes.Split(exp, []byte("\n"))
+			if len(gl) != len(el) {
+				t.Errorf("got %d events, expected %d", len(gl)-1, len(el)-1)
+			}
+			for i := 0; i < len(gl) && i < len(el); i++ {
+				if !bytes.Equal(gl[i], el[i]) {
+					t.Errorf("event %d differs:\n got: %s\nwant: %s", i+1, gl[i], el[i])
+				}
+			}
+		})
+	}
+}
