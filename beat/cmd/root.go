@@ -14,7 +14,7 @@ import (
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	nbeat "github.com/netbeat/netbeat/beat"
-	_ "github.com/netbeat/netbeat/beat/include"        // fields.yml
+	_ "github.com/netbeat/netbeat/beat/include"       // fields.yml
 	_ "github.com/netbeat/netbeat/beat/outputs/kafka" // output.franz (Kafka on franz-go)
 )
 

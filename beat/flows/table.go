@@ -35,12 +35,12 @@ func (c Config) withDefaults() Config {
 
 // Stats counts table activity. Fields only grow except Active.
 type Stats struct {
-	Created  uint64
-	Ended    map[string]uint64 // by end reason
-	Evicted  uint64
-	Reports  uint64 // interim records
-	NonIP    uint64 // packets that carry no flow (ARP, ...)
-	Active   int
+	Created uint64
+	Ended   map[string]uint64 // by end reason
+	Evicted uint64
+	Reports uint64 // interim records
+	NonIP   uint64 // packets that carry no flow (ARP, ...)
+	Active  int
 }
 
 // Table is a bounded flow table ordered by last activity.
