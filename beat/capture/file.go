@@ -38,6 +38,8 @@ type FileSource struct {
 	path     string
 	f        *os.File
 	cr       *countingReader
+	br       *bufio.Reader
+	ngBE     bool // pcapng section is big-endian
 	rd       packetReader
 	linkType uint32
 	format   string
@@ -72,17 +74,21 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 	for _, o := range opts {
 		o(s)
 	}
-	br := bufio.NewReaderSize(f, 1<<20)
+	// file → countingReader → bufio (shared with pcapgo, which reuses a large
+	// enough *bufio.Reader) so that consumed = counted - buffered.
+	s.cr = &countingReader{r: f}
+	br := bufio.NewReaderSize(s.cr, 1<<20)
+	s.br = br
 	magic, err := br.Peek(24)
 	if err != nil && len(magic) < 4 {
 		f.Close()
 		return nil, errorf("capture file %q: reading the file header failed (%d bytes in file): %w: the file is empty or not a capture", path, len(magic), ErrCorruptFile)
 	}
-	s.cr = &countingReader{r: br}
 	switch {
 	case binary.LittleEndian.Uint32(magic) == 0x0A0D0D0A:
 		s.format = "pcapng"
-		ng, err := pcapgo.NewNgReader(s.cr, pcapgo.NgReaderOptions{})
+		s.ngBE = len(magic) >= 12 && binary.BigEndian.Uint32(magic[8:12]) == 0x1A2B3C4D
+		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{})
 		if err != nil {
 			f.Close()
 			return nil, errorf("capture file %q: reading the pcapng section header failed: %v: %w", path, err, ErrCorruptFile)
@@ -102,7 +108,7 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 			s.linkType = lt & 0x0fffffff // upper bits carry FCS info
 		}
 		m := binary.LittleEndian.Uint32(magic)
-		r, err := pcapgo.NewReader(s.cr)
+		r, err := pcapgo.NewReader(br)
 		if err != nil {
 			f.Close()
 			return nil, errorf("capture file %q is neither pcap nor pcapng (%v): %w; check the path, or convert it with `editcap -F pcap`", path, err, ErrCorruptFile)
@@ -114,8 +120,37 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 		}
 		s.rd = r
 	}
-	s.lastOff = s.cr.n
+	s.lastOff = s.consumed()
 	return s, nil
+}
+
+// consumed is the offset of the next byte the pcap reader will parse.
+func (s *FileSource) consumed() int64 { return s.cr.n - int64(s.br.Buffered()) }
+
+// ngTail walks the pcapng blocks after the last packet: it returns the offset
+// of a block that is cut short, or -1 when the file ends on a block boundary.
+// (gopacket's pcapng reader reports io.EOF for both cases.)
+func (s *FileSource) ngTail(off int64) int64 {
+	st, err := s.f.Stat()
+	if err != nil {
+		return off
+	}
+	size := st.Size()
+	var hdr [8]byte
+	for off < size {
+		if n, _ := s.f.ReadAt(hdr[:], off); n < 8 {
+			return off
+		}
+		l := int64(binary.LittleEndian.Uint32(hdr[4:8]))
+		if s.ngBE {
+			l = int64(binary.BigEndian.Uint32(hdr[4:8]))
+		}
+		if l < 12 || off+l > size {
+			return off
+		}
+		off += l
+	}
+	return -1
 }
 
 // Name returns the file path.
@@ -139,8 +174,17 @@ func (s *FileSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 			if s.closed.Load() {
 				return nil, ci, ErrClosed
 			}
-			if err == io.EOF && s.cr.n == s.lastOff {
-				return nil, ci, io.EOF
+			if err == io.EOF {
+				if s.format == "pcap" && s.consumed() == s.lastOff {
+					return nil, ci, io.EOF
+				}
+				if s.format == "pcapng" {
+					bad := s.ngTail(s.lastOff)
+					if bad < 0 {
+						return nil, ci, io.EOF
+					}
+					s.lastOff = bad
+				}
 			}
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
@@ -149,7 +193,7 @@ func (s *FileSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 				s.path, s.packet+1, s.lastOff, err, ErrCorruptFile, s.packet)
 		}
 		s.packet++
-		s.lastOff = s.cr.n
+		s.lastOff = s.consumed()
 		if s.filter != nil && !s.filter.Matches(ci, data) {
 			s.filtered.Add(1)
 			continue

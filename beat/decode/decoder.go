@@ -101,7 +101,7 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo) *Packet {
 	default: // raw IP
 		next = rawIPType(data)
 	}
-	d.walk(p, next, data)
+	d.safeWalk(p, next, data)
 	if d.truncated {
 		p.Truncated = true
 	}
@@ -127,6 +127,19 @@ func rawIPType(data []byte) gopacket.LayerType {
 	return gopacket.LayerTypeZero
 }
 
+// safeWalk turns a panic inside a gopacket layer decoder into a malformed
+// packet: a hostile frame must never stop the capture.
+func (d *Decoder) safeWalk(p *Packet, next gopacket.LayerType, data []byte) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.Err = fmt.Errorf("decoder panic: %v", r)
+			p.ErrLayer = "unknown"
+			d.Stats.Panics++
+		}
+	}()
+	d.walk(p, next, data)
+}
+
 // walk decodes layers until the stack ends, a layer is unknown or one fails.
 func (d *Decoder) walk(p *Packet, next gopacket.LayerType, data []byte) {
 	for {
@@ -139,7 +152,11 @@ func (d *Decoder) walk(p *Packet, next gopacket.LayerType, data []byte) {
 				next, data = p.Eth.NextLayerType(), p.Eth.Payload
 			}
 		case layers.LayerTypeLinuxSLL:
-			if err = p.SLL.DecodeFromBytes(data, d); err == nil {
+			// gopacket v1.1.19 slices past the buffer when the address length
+			// field exceeds 8 (found by FuzzDecode): check it first.
+			if len(data) >= 16 && binary.BigEndian.Uint16(data[4:6]) > 8 {
+				err = fmt.Errorf("SLL address length %d exceeds 8", binary.BigEndian.Uint16(data[4:6]))
+			} else if err = p.SLL.DecodeFromBytes(data, d); err == nil {
 				p.Flags |= HasSLL
 				p.push("sll")
 				next, data = p.SLL.NextLayerType(), p.SLL.Payload
@@ -215,6 +232,10 @@ func (d *Decoder) walk(p *Packet, next gopacket.LayerType, data []byte) {
 				return
 			}
 		case gopacket.LayerTypeZero, gopacket.LayerTypePayload:
+			if len(data) > 0 { // bytes of a protocol netbeat does not decode (e.g. GRE, MPLS, an unknown EtherType)
+				d.Stats.Unsupported++
+				p.Payload = data
+			}
 			return
 		default:
 			d.Stats.Unsupported++
@@ -226,7 +247,7 @@ func (d *Decoder) walk(p *Packet, next gopacket.LayerType, data []byte) {
 			p.ErrLayer = next.String()
 			return
 		}
-		if len(data) == 0 && next != gopacket.LayerTypeZero {
+		if len(data) == 0 {
 			return
 		}
 	}

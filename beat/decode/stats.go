@@ -14,6 +14,7 @@ type Stats struct {
 	Truncated   uint64 // frames shorter than their headers claim (snaplen)
 	Unsupported uint64 // frames whose stack stopped at a layer netbeat does not decode
 	Fragments   uint64 // IPv4/IPv6 fragments
+	Panics      uint64 // frames on which a layer decoder panicked (counted as malformed too)
 }
 
 // Add adds o to s.
@@ -24,4 +25,5 @@ func (s *Stats) Add(o Stats) {
 	s.Truncated += o.Truncated
 	s.Unsupported += o.Unsupported
 	s.Fragments += o.Fragments
+	s.Panics += o.Panics
 }
