@@ -15,7 +15,6 @@ func TestConfigErrorsSayWhatToFix(t *testing.T) {
 	}{
 		{"mode: [flows]", "no capture source"},
 		{"files: [{path: x.pcap}]\nmode: [pakets]", `netbeat.mode "pakets" is unknown`},
-		{"files: [{path: x.pcap}]\nmode: []", "netbeat.mode is empty"},
 		{"interfaces: [{type: af_packet}]", "interfaces.0.device is empty"},
 		{"interfaces: [{device: eth0, type: pfring}]", `type "pfring" is unknown`},
 		{"files: [{path: x.pcap, speed: -1}]", "speed -1 is negative"},
