@@ -6,6 +6,7 @@ package beat
 import (
 	"errors"
 	"fmt"
+	"io"
 	"runtime"
 	"strings"
 	"sync"
@@ -32,6 +33,7 @@ type Netbeat struct {
 	cfg     Config
 	log     *logp.Logger
 	done    chan struct{}
+	drained chan struct{} // closed when Run returns
 	stopped sync.Once
 	mu      sync.Mutex
 	sources []capture.Source
@@ -57,8 +59,11 @@ func New(b *libbeat.Beat, rawConfig *conf.C) (libbeat.Beater, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, fmt.Errorf("netbeat: invalid configuration: %w", err)
 	}
-	nb := &Netbeat{cfg: cfg, log: logp.NewLogger("netbeat"), done: make(chan struct{})}
+	nb := &Netbeat{cfg: cfg, log: logp.NewLogger("netbeat"), done: make(chan struct{}), drained: make(chan struct{})}
 	nb.metrics = newMetrics(b.Monitoring.StatsRegistry())
+	if c, ok := b.Publisher.(io.Closer); ok {
+		b.Publisher = &drainingPipeline{Pipeline: b.Publisher, nb: nb, closer: c}
+	}
 	return nb, nil
 }
 
@@ -66,6 +71,7 @@ func New(b *libbeat.Beat, rawConfig *conf.C) (libbeat.Beater, error) {
 // acknowledge all events) or until Stop. A damaged capture file makes Run
 // return an error after the events read before the damage were published.
 func (nb *Netbeat) Run(b *libbeat.Beat) error {
+	defer close(nb.drained)
 	var wg sync.WaitGroup
 	errs := make(chan error, len(nb.cfg.Files)+len(nb.cfg.Interfaces))
 	workers, err := nb.openWorkers(b)
@@ -176,17 +182,46 @@ func (nb *Netbeat) openWorkers(b *libbeat.Beat) ([]*worker, error) {
 	return workers, nil
 }
 
-// waitACKs blocks until the outputs acknowledged every published event, or Stop.
+// stopGrace bounds how long Run waits, after Stop, for the outputs to
+// acknowledge the last events (the flow records flushed at capture end).
+const stopGrace = 5 * time.Second
+
+// waitACKs blocks until the outputs acknowledged every published event; after
+// Stop it waits at most stopGrace, so a dead output cannot block shutdown.
 func (nb *Netbeat) waitACKs() {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
+	done := nb.done
+	var grace <-chan time.Time
 	for nb.acked.Load() < nb.published.Load() {
 		select {
-		case <-nb.done:
+		case <-done:
+			done, grace = nil, time.After(stopGrace)
+		case <-grace:
+			nb.log.Warnf("stopping with %d events not acknowledged by the output", nb.published.Load()-nb.acked.Load())
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// drainingPipeline is the publisher pipeline as the Beater sees it. On SIGTERM
+// libbeat closes the pipeline before it calls Stop, which would drop the flow
+// records flushed at capture end; Close therefore stops the captures and waits
+// (at most stopGrace and a second) for Run to publish and ACK them first.
+type drainingPipeline struct {
+	libbeat.Pipeline
+	nb     *Netbeat
+	closer io.Closer
+}
+
+func (p *drainingPipeline) Close() error {
+	p.nb.Stop()
+	select {
+	case <-p.nb.drained:
+	case <-time.After(stopGrace + time.Second):
+	}
+	return p.closer.Close()
 }
 
 // Stop ends all captures; Run returns once the workers have flushed.

@@ -19,6 +19,7 @@ type AFPacketSource struct {
 	tp       *afpacket.TPacket
 	closed   atomic.Bool
 	received atomic.Uint64
+	dropped  atomic.Uint64 // kernel drops last read, kept after Close for the final summary
 }
 
 // OpenAFPacket opens a live capture on device ("any" for all interfaces).
@@ -74,6 +75,7 @@ func (s *AFPacketSource) LinkType() uint32 { return 1 }
 func (s *AFPacketSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 	for {
 		if s.closed.Load() {
+			s.readDrops()
 			s.tp.Close()
 			return nil, gopacket.CaptureInfo{}, ErrClosed
 		}
@@ -91,15 +93,16 @@ func (s *AFPacketSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 
 // Stats returns kernel counters: frames received and dropped by the ring.
 func (s *AFPacketSource) Stats() Stats {
-	st := Stats{Received: s.received.Load()}
-	if s.closed.Load() {
-		return st
+	if !s.closed.Load() {
+		s.readDrops()
 	}
-	_, v3, err := s.tp.SocketStats()
-	if err == nil {
-		st.Dropped = uint64(v3.Drops())
+	return Stats{Received: s.received.Load(), Dropped: s.dropped.Load()}
+}
+
+func (s *AFPacketSource) readDrops() {
+	if _, v3, err := s.tp.SocketStats(); err == nil {
+		s.dropped.Store(uint64(v3.Drops()))
 	}
-	return st
 }
 
 // Close stops the capture; the reading goroutine releases the ring.

@@ -16,6 +16,8 @@ type PcapSource struct {
 	lt       uint32
 	closed   atomic.Bool
 	received atomic.Uint64
+	dropped  atomic.Uint64 // libpcap counters last read, kept after Close for the final summary
+	ifDrop   atomic.Uint64
 }
 
 // OpenPcap opens a live libpcap/Npcap capture.
@@ -56,6 +58,7 @@ func (s *PcapSource) LinkType() uint32 { return s.lt }
 func (s *PcapSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 	for {
 		if s.closed.Load() {
+			s.readDrops()
 			s.h.Close()
 			return nil, gopacket.CaptureInfo{}, ErrClosed
 		}
@@ -73,15 +76,17 @@ func (s *PcapSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 
 // Stats returns libpcap's received/dropped counters.
 func (s *PcapSource) Stats() Stats {
-	st := Stats{Received: s.received.Load()}
-	if s.closed.Load() {
-		return st
+	if !s.closed.Load() {
+		s.readDrops()
 	}
+	return Stats{Received: s.received.Load(), Dropped: s.dropped.Load(), IfDropped: s.ifDrop.Load()}
+}
+
+func (s *PcapSource) readDrops() {
 	if ps, err := s.h.Stats(); err == nil {
-		st.Dropped = uint64(ps.PacketsDropped)
-		st.IfDropped = uint64(ps.PacketsIfDropped)
+		s.dropped.Store(uint64(ps.PacketsDropped))
+		s.ifDrop.Store(uint64(ps.PacketsIfDropped))
 	}
-	return st
 }
 
 // Close stops the capture; the reading goroutine releases the handle.

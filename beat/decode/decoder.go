@@ -186,7 +186,11 @@ func (d *Decoder) walk(p *Packet, next gopacket.LayerType, data []byte) {
 				next, data = v.NextLayerType(), v.Payload
 			}
 		case layers.LayerTypeARP:
-			if err = p.ARP.DecodeFromBytes(data, d); err == nil {
+			// gopacket v1.1.19 trusts the address lengths (found by FuzzDecode).
+			if len(data) < 8 || len(data) < 8+2*(int(data[4])+int(data[5])) {
+				d.truncated = true
+				err = fmt.Errorf("ARP needs %d bytes, have %d", arpLen(data), len(data))
+			} else if err = p.ARP.DecodeFromBytes(data, d); err == nil {
 				p.Flags |= HasARP
 				p.push("arp")
 				return
@@ -312,6 +316,13 @@ func (d *Decoder) afterIPv6(p *Packet) (gopacket.LayerType, []byte, error) {
 	}
 	p.ipv6Proto = proto
 	return gopacket.LayerTypeZero, nil, fmt.Errorf("more than 8 IPv6 extension headers")
+}
+
+func arpLen(data []byte) int {
+	if len(data) < 8 {
+		return 8
+	}
+	return 8 + 2*(int(data[4])+int(data[5]))
 }
 
 func transportType(proto layers.IPProtocol) gopacket.LayerType {
