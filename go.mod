@@ -6,6 +6,7 @@ require (
 	github.com/elastic/beats/v7 v7.0.0-alpha2.0.20251031181001-be9871f5dab9
 	github.com/elastic/elastic-agent-libs v0.24.1
 	github.com/google/gopacket v1.1.19
+	github.com/magefile/mage v1.17.2
 	github.com/rcrowley/go-metrics v0.0.0-20201227073835-cf1acfcdf475
 	github.com/spf13/cobra v1.10.1
 	github.com/spf13/pflag v1.0.9

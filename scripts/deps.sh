@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what building and testing netbeat needs on a fresh Debian/Ubuntu
+# machine (as root, or with sudo): libpcap headers for the cgo capture code,
+# the real programs the tests run (tshark is the decoder's oracle; tcpdump,
+# iproute2, curl, ping, dig, python3 make live traffic), and a JDK + Maven for
+# the Kafka broker the integration tests start. Skips what is already there.
+set -euo pipefail
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+dpkg -s libpcap-dev >/dev/null 2>&1 || need+=(libpcap-dev)
+have tshark || need+=(tshark)
+have capinfos || need+=(wireshark-common)
+have tcpdump || need+=(tcpdump)
+have ip || need+=(iproute2)
+have curl || need+=(curl)
+have ping || need+=(iputils-ping)
+have dig || need+=(dnsutils)
+have python3 || need+=(python3)
+have openssl || need+=(openssl)
+have gcc || need+=(gcc)
+have java || need+=(default-jdk-headless)
+have mvn || need+=(maven)
+if ((${#need[@]})); then
+	echo ">> installing: ${need[*]}"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+go mod download
