@@ -39,6 +39,14 @@ type pkt struct {
 	at  time.Duration
 }
 
+func mustDecodeHex(t testing.TB, s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func decodeAll(t *testing.T, frames []pkt) []*decode.Packet {
 	t.Helper()
 	base := time.Unix(1700000000, 0)
