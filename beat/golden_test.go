@@ -8,10 +8,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
 	libbeat "github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/beats/v7/libbeat/common"
 	conf "github.com/elastic/elastic-agent-libs/config"
 	"github.com/elastic/elastic-agent-libs/logp"
 
@@ -65,6 +67,18 @@ func runCapture(t testing.TB, path string, cfg Config) (pkts, fl []libbeat.Event
 	return pc.events, fc.events
 }
 
+// assertNormalized fails when libbeat's event normalizer would change an
+// event: netbeat turns normalization off (beat/cmd/root.go) and relies on it.
+func assertNormalized(t *testing.T, evs []libbeat.Event) {
+	t.Helper()
+	conv := common.NewGenericEventConverter(false, logp.NewLogger("test"))
+	for i, e := range evs {
+		if got := conv.Convert(e.Fields); !reflect.DeepEqual(got, e.Fields) {
+			t.Fatalf("event %d is not normalized:\n have %#v\n norm %#v", i+1, e.Fields, got)
+		}
+	}
+}
+
 func ndjson(t testing.TB, evs []libbeat.Event) []byte {
 	var b bytes.Buffer
 	for _, e := range evs {
@@ -108,6 +122,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			pkts, fl := runCapture(t, filepath.Join("..", "testdata", "captures", gc.Capture), gc.Config)
+			assertNormalized(t, append(append([]libbeat.Event(nil), pkts...), fl...))
 			got := append(ndjson(t, pkts), ndjson(t, fl)...)
 			want := filepath.Join(dir, "expected.ndjson")
 			if *update {

@@ -258,7 +258,9 @@ func (n *netnsPair) checkFullTraffic(t *testing.T, r liveRun) {
 	if c := count(func(e event) bool { return toSrv(e) && e.has("tcp.flags_str", "SYN") }); c != 1 {
 		t.Errorf("%d SYN packets to port %d, want 1", c, port)
 	}
-	if c := count(func(e event) bool { return fromSrv(e) && e.has("tcp.flags_str", "SYN") && e.has("tcp.flags_str", "ACK") }); c != 1 {
+	if c := count(func(e event) bool {
+		return fromSrv(e) && e.has("tcp.flags_str", "SYN") && e.has("tcp.flags_str", "ACK")
+	}); c != 1 {
 		t.Errorf("%d SYN-ACK packets from port %d, want 1", c, port)
 	}
 	if count(func(e event) bool { return toSrv(e) && e.has("tcp.flags_str", "FIN") }) != 1 ||

@@ -202,7 +202,14 @@ func (d *Decoder) walk(p *Packet, next gopacket.LayerType, data []byte) {
 				next, data = d.afterIPv4(p)
 			}
 		case layers.LayerTypeIPv6:
-			if err = p.IPv6.DecodeFromBytes(data, d); err == nil {
+			was := d.truncated
+			if err = p.IPv6.DecodeFromBytes(data, d); err == nil && p.IPv6.HopByHop != nil {
+				// gopacket v1.1.19 compares the payload length with the bytes
+				// after the hop-by-hop header and flags every HBH packet
+				// (e.g. MLDv2 reports) as truncated: judge it ourselves.
+				d.truncated = was || 40+int(p.IPv6.Length) > len(data)
+			}
+			if err == nil {
 				p.Flags |= HasIPv6
 				p.push("ipv6")
 				next, data, err = d.afterIPv6(p)

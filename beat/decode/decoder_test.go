@@ -202,3 +202,23 @@ func TestDecodeDoesNotAllocate(t *testing.T) {
 		t.Fatalf("Decode allocates %v times per packet", n)
 	}
 }
+
+// An MLDv2 report (IPv6 hop-by-hop router alert) captured whole must not be
+// flagged truncated. Frame from a veth capture (tcpdump -i mv0 ip6):
+// ICMPv6 :: → ff02::16 Multicast Listener Report Message v2
+func TestHopByHopNotTruncated(t *testing.T) {
+	hexFrame := "333300000016a2d447e5a73f86dd600000000024000100000000000000000000000000000000ff0200000000000000000000000000163a000502000001008f00c7650000000104000000ff0200000000000000000001ffe5a73f"
+	d, _ := New(LinkTypeEthernet)
+	data := mustHex(t, hexFrame)
+	p := d.Decode(data, ci(data, 0))
+	if p.Truncated || d.Stats.Truncated != 0 {
+		t.Fatalf("whole HBH packet flagged truncated (stack %v, err %v)", p.Protocols(), p.Err)
+	}
+	if !p.Has(HasICMPv6) || p.ICMPv6.TypeCode.Type() != 143 {
+		t.Fatalf("stack %v icmpv6 %v", p.Protocols(), p.ICMPv6.TypeCode)
+	}
+	cut := data[:len(data)-4]
+	if p := d.Decode(cut, ci(cut, len(data))); !p.Truncated {
+		t.Fatalf("cut HBH packet not flagged truncated")
+	}
+}

@@ -4,21 +4,27 @@ import (
 	"strconv"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/beats/v7/libbeat/common"
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	"github.com/netbeat/netbeat/beat/flows"
 )
 
+var (
+	typeConnection = []string{"connection"}
+	typeConnEnd    = []string{"connection", "end"}
+)
+
 // Flow builds the event of an interim (Final=false) or final flow record.
 func Flow(fl *flows.Flow) beat.Event {
 	t := fl.Tuple
-	typ := []string{"connection"}
+	typ := typeConnection
 	if fl.Final {
-		typ = append(typ, "end")
+		typ = typeConnEnd
 	}
 	ev := mapstr.M{
-		"kind": "event", "category": []string{"network"}, "type": typ, "dataset": "netbeat.flows",
-		"start": fl.Start, "end": fl.Last, "duration": fl.Duration().Nanoseconds(),
+		"kind": "event", "category": categoryNetwork, "type": typ, "dataset": "netbeat.flows",
+		"start": common.Time(fl.Start.UTC()), "end": common.Time(fl.Last.UTC()), "duration": fl.Duration().Nanoseconds(),
 	}
 	network := mapstr.M{
 		"transport": Transport(t.Proto), "iana_number": strconv.Itoa(int(t.Proto)),

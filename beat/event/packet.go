@@ -5,7 +5,6 @@ package event
 
 import (
 	"encoding/hex"
-	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -27,15 +26,27 @@ type PacketOptions struct {
 	PayloadMaxBytes int
 	// CommunityIDSeed seeds network.community_id (default 0).
 	CommunityIDSeed uint16
+
+	cache *packetCache // per-goroutine string caches: do not share PacketOptions between goroutines
 }
+
+// Shared read-only values of every packet event.
+var (
+	categoryNetwork = []string{"network"}
+	typeConnProto   = []string{"connection", "protocol"}
+)
 
 // Packet builds the event of one packet; number is its frame number (1-based).
 func Packet(p *decode.Packet, number uint64, o *PacketOptions) beat.Event {
+	if o.cache == nil {
+		o.cache = newPacketCache()
+	}
+	c := o.cache
 	frame := mapstr.M{
 		"number":    number,
 		"len":       p.Length,
 		"cap_len":   p.CaptureLength,
-		"protocols": strings.Join(p.Protocols(), ":"),
+		"protocols": c.protocols(p),
 	}
 	if p.Truncated {
 		frame["truncated"] = true
@@ -43,18 +54,18 @@ func Packet(p *decode.Packet, number uint64, o *PacketOptions) beat.Event {
 	if p.Err != nil {
 		frame["error"] = p.ErrLayer + ": " + p.Err.Error()
 	}
-	network := mapstr.M{"bytes": p.Length, "packets": 1}
-	f := mapstr.M{
-		"event":   mapstr.M{"kind": "event", "category": []string{"network"}, "type": []string{"connection", "protocol"}, "dataset": "netbeat.packets"},
-		"frame":   frame,
-		"network": network,
-	}
-	src, dst := mapstr.M{}, mapstr.M{}
-	addLink(p, f, src, dst, network)
-	addNetwork(p, f, src, dst, network)
+	network := make(mapstr.M, 8)
+	network["bytes"], network["packets"] = p.Length, 1
+	f := make(mapstr.M, 12)
+	f["event"] = mapstr.M{"kind": "event", "category": categoryNetwork, "type": typeConnProto, "dataset": "netbeat.packets"}
+	f["frame"] = frame
+	f["network"] = network
+	src, dst := make(mapstr.M, 4), make(mapstr.M, 4)
+	addLink(c, p, f, src, dst, network)
+	addNetwork(c, p, f, src, dst, network)
 	addTransport(p, f, src, dst, network)
 	if t, ok := flows.TupleOf(p); ok {
-		network["community_id"] = t.CommunityID(o.CommunityIDSeed)
+		network["community_id"] = c.communityID(t, o.CommunityIDSeed)
 	}
 	if len(src) > 0 {
 		f["source"] = src
@@ -91,15 +102,17 @@ func ECSMAC(hw net.HardwareAddr) string {
 	return strings.ToUpper(strings.ReplaceAll(hw.String(), ":", "-"))
 }
 
-func addLink(p *decode.Packet, f, src, dst, network mapstr.M) {
+func addLink(c *packetCache, p *decode.Packet, f, src, dst, network mapstr.M) {
 	switch {
 	case p.Flags&decode.HasEth != 0:
-		f["eth"] = mapstr.M{"src": p.Eth.SrcMAC.String(), "dst": p.Eth.DstMAC.String(), "type": fmt.Sprintf("0x%04x", uint16(p.Eth.EthernetType))}
-		src["mac"], dst["mac"] = ECSMAC(p.Eth.SrcMAC), ECSMAC(p.Eth.DstMAC)
+		s, se := c.mac(p.Eth.SrcMAC)
+		d, de := c.mac(p.Eth.DstMAC)
+		f["eth"] = mapstr.M{"src": s, "dst": d, "type": hex4(uint16(p.Eth.EthernetType))}
+		src["mac"], dst["mac"] = se, de
 	case p.Flags&decode.HasSLL != 0:
-		f["sll"] = mapstr.M{"pkttype": uint16(p.SLL.PacketType), "etype": fmt.Sprintf("0x%04x", uint16(p.SLL.EthernetType)), "src_eth": p.SLL.Addr.String()}
+		f["sll"] = mapstr.M{"pkttype": uint16(p.SLL.PacketType), "etype": hex4(uint16(p.SLL.EthernetType)), "src_eth": p.SLL.Addr.String()}
 	case p.Flags&decode.HasSLL2 != 0:
-		f["sll"] = mapstr.M{"pkttype": uint16(p.SLL2.PacketType), "etype": fmt.Sprintf("0x%04x", uint16(p.SLL2.EthernetType)), "ifindex": p.SLL2.InterfaceIndex, "src_eth": p.SLL2.Addr.String()}
+		f["sll"] = mapstr.M{"pkttype": uint16(p.SLL2.PacketType), "etype": hex4(uint16(p.SLL2.EthernetType)), "ifindex": p.SLL2.InterfaceIndex, "src_eth": p.SLL2.Addr.String()}
 	case p.Flags&decode.HasLoopback != 0:
 		f["null"] = mapstr.M{"family": uint32(p.Loopback.Family)}
 	}
@@ -116,29 +129,31 @@ func addLink(p *decode.Packet, f, src, dst, network mapstr.M) {
 	}
 }
 
-func addNetwork(p *decode.Packet, f, src, dst, network mapstr.M) {
+func addNetwork(c *packetCache, p *decode.Packet, f, src, dst, network mapstr.M) {
 	switch {
 	case p.Flags&decode.HasIPv4 != 0:
 		ip := &p.IPv4
-		m := mapstr.M{"version": 4, "src": ip.SrcIP.String(), "dst": ip.DstIP.String(), "proto": uint8(ip.Protocol),
+		sip, dip := c.ip(ip.SrcIP), c.ip(ip.DstIP)
+		m := mapstr.M{"version": 4, "src": sip, "dst": dip, "proto": uint8(ip.Protocol),
 			"ttl": ip.TTL, "id": ip.Id, "len": ip.Length, "hdr_len": int(ip.IHL) * 4, "dsfield": ip.TOS,
 			"flags": mapstr.M{"df": ip.Flags&2 != 0, "mf": ip.Flags&1 != 0}, "frag_offset": int(ip.FragOffset) * 8}
 		f["ip"] = m
-		src["ip"], dst["ip"] = ip.SrcIP.String(), ip.DstIP.String()
+		src["ip"], dst["ip"] = sip, dip
 		network["type"] = "ipv4"
-		network["iana_number"] = strconv.Itoa(int(ip.Protocol))
+		network["iana_number"] = ianaNumber(uint8(ip.Protocol))
 	case p.Flags&decode.HasIPv6 != 0:
 		ip := &p.IPv6
 		proto, _ := p.IPProtocol()
-		m := mapstr.M{"src": ip.SrcIP.String(), "dst": ip.DstIP.String(), "nxt": uint8(ip.NextHeader),
+		sip, dip := c.ip(ip.SrcIP), c.ip(ip.DstIP)
+		m := mapstr.M{"src": sip, "dst": dip, "nxt": uint8(ip.NextHeader),
 			"hlim": ip.HopLimit, "plen": ip.Length, "flow": ip.FlowLabel, "tclass": ip.TrafficClass}
 		if p.Flags&decode.HasFragment != 0 {
 			m["frag"] = mapstr.M{"offset": int(p.FragOffset) * 8, "more": p.FragMore, "id": p.FragID}
 		}
 		f["ipv6"] = m
-		src["ip"], dst["ip"] = ip.SrcIP.String(), ip.DstIP.String()
+		src["ip"], dst["ip"] = sip, dip
 		network["type"] = "ipv6"
-		network["iana_number"] = strconv.Itoa(int(proto))
+		network["iana_number"] = ianaNumber(uint8(proto))
 	case p.Flags&decode.HasARP != 0:
 		a := &p.ARP
 		m := mapstr.M{"opcode": a.Operation, "src": mapstr.M{"hw_mac": net.HardwareAddr(a.SourceHwAddress).String()},
@@ -154,6 +169,16 @@ func addNetwork(p *decode.Packet, f, src, dst, network mapstr.M) {
 		f["frame"].(mapstr.M)["fragment"] = true
 	}
 }
+
+var ianaNumbers [256]string
+
+func init() {
+	for i := range ianaNumbers {
+		ianaNumbers[i] = strconv.Itoa(i)
+	}
+}
+
+func ianaNumber(p uint8) string { return ianaNumbers[p] }
 
 // Transport returns the ECS network.transport name for an IANA protocol number.
 func Transport(proto uint8) string {
@@ -171,7 +196,7 @@ func Transport(proto uint8) string {
 	case 47:
 		return "gre"
 	}
-	return strconv.Itoa(int(proto))
+	return ianaNumbers[proto]
 }
 
 func addTransport(p *decode.Packet, f, src, dst, network mapstr.M) {

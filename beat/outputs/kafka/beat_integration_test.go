@@ -113,6 +113,31 @@ func TestNetbeatDateTopic(t *testing.T) {
 	t.Logf("24 records in %s (capture shifted from %s)", topic, first.Format(time.DateOnly))
 }
 
+// TestNetbeatFutureTimestamps: Kafka 4 rejects record timestamps more than
+// 1 h in the future (log.message.timestamp.after.max.ms) with
+// INVALID_TIMESTAMP. Those events are dropped, logged and counted, and
+// netbeat exits instead of retrying them forever (GuaranteedSend).
+func TestNetbeatFutureTimestamps(t *testing.T) {
+	src := capture(t, "http4.pcap")
+	future := shiftPcap(t, src, time.Until(firstPacketTime(t, src))+48*time.Hour)
+	topic := uniqueTopic("future")
+	code, out := runNetbeat(t, time.Minute, franzConfig(t, topic), "-I", future, "--mode", "packets")
+	if code != 0 {
+		t.Fatalf("netbeat exited %d:\n%s", code, tail(out, 30))
+	}
+	m := totalMetrics(t, out)
+	for path, want := range map[string]float64{
+		"netbeat.kafka.events.dropped": 24, "netbeat.kafka.events.acked": 0, "libbeat.output.events.dropped": 24,
+	} {
+		if v, ok := lookup(m, path); !ok || v.(float64) != want {
+			t.Errorf("Total metrics %s = %v, want %v", path, v, want)
+		}
+	}
+	if !strings.Contains(out, "INVALID_TIMESTAMP") {
+		t.Errorf("no INVALID_TIMESTAMP in the log:\n%s", tail(out, 20))
+	}
+}
+
 // TestNetbeatFlows: http4.pcap in flow mode gives its 2 TCP flows.
 func TestNetbeatFlows(t *testing.T) {
 	topic := uniqueTopic("flows")

@@ -187,10 +187,14 @@ func isOversize(err error) bool {
 }
 
 // isPermanent reports errors that no retry can fix; libbeat's sarama output
-// drops the same classes.
+// drops the same classes except INVALID_TIMESTAMP, which it retries forever:
+// the broker rejects record timestamps outside
+// log.message.timestamp.{before,after}.max.ms (Kafka 4 default: more than 1 h
+// in the future), and under netbeat's GuaranteedSend one such event stalls
+// the whole pipeline.
 func isPermanent(err error) bool {
 	for _, e := range []error{
-		kerr.InvalidRecord, kerr.CorruptMessage, kerr.InvalidTopicException,
+		kerr.InvalidRecord, kerr.CorruptMessage, kerr.InvalidTopicException, kerr.InvalidTimestamp,
 		kerr.TopicAuthorizationFailed, kerr.ClusterAuthorizationFailed,
 		kerr.SaslAuthenticationFailed, kerr.UnsupportedSaslMechanism, kerr.IllegalSaslState,
 	} {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -269,5 +270,20 @@ func TestTestOutput(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "no broker reachable at "+addr) {
 		t.Fatalf("unreachable test output lacks the hint:\n%s", out.String())
+	}
+}
+
+func TestPermanentErrors(t *testing.T) {
+	for err, want := range map[error]bool{
+		kerr.InvalidTimestamp:                true, // broker's timestamp window; retrying cannot help
+		kerr.TopicAuthorizationFailed:        true,
+		fmt.Errorf("x: %w", ErrInvalidEvent): true,
+		kerr.NotLeaderForPartition:           false,
+		kerr.RequestTimedOut:                 false,
+		kgo.ErrRecordTimeout:                 false,
+	} {
+		if got := isPermanent(err); got != want {
+			t.Errorf("isPermanent(%v) = %v, want %v", err, got, want)
+		}
 	}
 }

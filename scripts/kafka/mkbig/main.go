@@ -1,6 +1,8 @@
 // Command mkbig writes a large classic pcap for the Kafka output benchmark
 // (scripts/kafka/bench.sh) by repeating a small capture: copy i is shifted in
-// time to follow copy i-1, and every TCP/UDP port >= 10000 (the client side
+// time to follow copy i-1, the last copy keeping the input's own times (so
+// every packet lies in the past: Kafka 4 rejects record timestamps more than
+// 1 h in the future by default, log.message.timestamp.after.max.ms), and every TCP/UDP port >= 10000 (the client side
 // of the test captures) is rotated by i*7919 within 10000..65535, so each
 // copy opens new flows. L4 checksums are adjusted incrementally (RFC 1624),
 // so they stay exactly as valid as in the input (loopback captures carry
@@ -72,7 +74,7 @@ func run(in, out string, n int) error {
 			copy(b, p.data)
 			rotatePorts(b, uint16(i*7919%55536)) //nolint:gosec // < 55536
 			ci := p.ci
-			ci.Timestamp = ci.Timestamp.Add(time.Duration(i) * span)
+			ci.Timestamp = ci.Timestamp.Add(time.Duration(i-copies+1) * span)
 			if err := w.WritePacket(ci, b); err != nil {
 				return err
 			}
