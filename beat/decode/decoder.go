@@ -186,10 +186,13 @@ func (d *Decoder) walk(p *Packet, next gopacket.LayerType, data []byte) {
 				next, data = v.NextLayerType(), v.Payload
 			}
 		case layers.LayerTypeARP:
-			// gopacket v1.1.19 trusts the address lengths (found by FuzzDecode).
-			if len(data) < 8 || len(data) < 8+2*(int(data[4])+int(data[5])) {
+			// gopacket v1.1.19 trusts the address lengths and sums them in a
+			// uint8, which overflows (both found by FuzzDecode).
+			if n := arpLen(data); n > 255 {
+				err = fmt.Errorf("ARP address sizes %d+%d are not plausible", data[4], data[5])
+			} else if len(data) < n {
 				d.truncated = true
-				err = fmt.Errorf("ARP needs %d bytes, have %d", arpLen(data), len(data))
+				err = fmt.Errorf("ARP needs %d bytes, have %d", n, len(data))
 			} else if err = p.ARP.DecodeFromBytes(data, d); err == nil {
 				p.Flags |= HasARP
 				p.push("arp")
