@@ -58,9 +58,11 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		})
 	}
 	if nb.cfg.has("packets") {
-		if w.pkts, err = connect(); err != nil {
+		c, err := connect()
+		if err != nil {
 			return nil, fmt.Errorf("netbeat: connecting to the publisher pipeline failed: %w", err)
 		}
+		w.pkts = newAsyncSink(c, 4096)
 	}
 	if nb.cfg.has("flows") {
 		if w.flowsC, err = connect(); err != nil {
@@ -119,6 +121,9 @@ func (w *worker) run() error {
 	}
 	if w.table != nil {
 		w.table.Flush(flows.EndCaptureEnd)
+	}
+	if a, ok := w.pkts.(*asyncSink); ok {
+		a.finish()
 	}
 	w.snapshot()
 	return readErr
