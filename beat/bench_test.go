@@ -17,7 +17,7 @@ import (
 )
 
 // benchCapture is NETBEAT_BENCH_PCAP (e.g. the 1M-packet capture made by
-// scripts/kafka/mkbig) or the bundled mixed.pcapng.
+// tools/mkbig) or the bundled mixed.pcapng.
 func benchCapture() string {
 	if p := os.Getenv("NETBEAT_BENCH_PCAP"); p != "" {
 		return p

@@ -10,7 +10,7 @@
 #     /usr/bin/time -v netbeat -I BIG --mode MODE   (exits when all events are acked)
 # output.discard is the no-output baseline. franz and kafka write to their own
 # topic per run with identical settings (acks=1, compression none, key
-# network.community_id, bulk_max_size 2048, 1 worker). After each run the
+# network.community_id, bulk_max_size 2048, BENCH_WORKER workers). After each run the
 # records in the topic are counted (scripts/kafka/topiccount) and must equal
 # the acked events, so the wall time is the end-to-end capture->broker time.
 #
@@ -19,6 +19,7 @@
 #   BENCH_PACKETS   packets in the generated capture (default 1000000)
 #   BENCH_MODES     default "packets flows"
 #   BENCH_OUTPUTS   default "discard franz kafka"
+#   BENCH_WORKER    output worker count for franz and kafka (default 1)
 #   BENCH_PCAP      capture to use (default .cache/bench/big.pcap, made by mkbig)
 #   NETBEAT_BIN     netbeat binary (default: go build into .cache/bench/netbeat)
 set -euo pipefail
@@ -30,6 +31,7 @@ PACKETS="${BENCH_PACKETS:-1000000}"
 MODES="${BENCH_MODES:-packets flows}"
 OUTPUTS="${BENCH_OUTPUTS:-discard franz kafka}"
 PCAP="${BENCH_PCAP:-$OUT/big.pcap}"
+WORKER="${BENCH_WORKER:-1}"
 BIN="${NETBEAT_BIN:-$OUT/netbeat}"
 STAMP="$(date +%Y%m%d-%H%M%S)"
 RESULTS="$OUT/results-$STAMP.tsv"
@@ -45,7 +47,7 @@ if [[ -z "${NETBEAT_BIN:-}" ]]; then
   go build -o "$BIN" .
 fi
 if [[ ! -s "$PCAP" ]]; then
-  go run ./scripts/kafka/mkbig -in testdata/captures/mixed.pcapng -out "$PCAP" -packets "$PACKETS"
+  go run ./tools/mkbig -in testdata/captures/mixed.pcapng -out "$PCAP" -packets "$PACKETS"
 fi
 go build -o "$OUT/topiccount" ./scripts/kafka/topiccount
 bash scripts/kafka.sh status || bash scripts/kafka.sh start
@@ -77,7 +79,7 @@ output.$1:
   required_acks: 1
   compression: none
   bulk_max_size: 2048
-  worker: 1
+  worker: $WORKER
 YML
     ;;
   esac
@@ -86,7 +88,7 @@ YML
 {
   echo "# netbeat Kafka output benchmark $STAMP"
   echo "# host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(free -g | awk '/Mem:/{print $2}') GiB RAM"
-  echo "# capture: $PCAP ($(stat -c %s "$PCAP") bytes); broker $BROKER pid $BPID Kafka ${NETBEAT_KAFKA_VERSION:-?}"
+  echo "# worker: $WORKER; capture: $PCAP ($(stat -c %s "$PCAP") bytes); broker $BROKER pid $BPID Kafka ${NETBEAT_KAFKA_VERSION:-?}"
   printf 'round\tmode\toutput\tevents\tin_topic\telapsed_s\tuser_s\tsys_s\tmax_rss_kb\tevents_per_s\tbroker_cpu_s\tload_before\tload_after\ttopic\n'
 } > "$RESULTS"
 

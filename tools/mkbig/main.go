@@ -9,7 +9,7 @@
 // partial, offloaded checksums). Server ports (< 10000), ICMP and IP
 // fragments after the first are copied unchanged.
 //
-//	go run ./scripts/kafka/mkbig -in testdata/captures/mixed.pcapng -out .cache/bench/big.pcap -packets 1000000
+//	go run ./tools/mkbig -in testdata/captures/mixed.pcapng -out .cache/bench/big.pcap -packets 1000000
 package main
 
 import (
