@@ -64,6 +64,11 @@ func render(libbeatDir, main string, reference bool) ([]byte, error) {
 		"ExcludeKafka": false, "ExcludeLogstash": false, "ExcludeRedis": false, "UseObserverProcessor": false,
 		"UseDockerMetadataProcessor": false, "UseKubernetesMetadataProcessor": false, "ExcludeDashboards": false,
 	}
+	sample, err := os.ReadFile(filepath.Join("beat", "outputs", "kafka", "sample.yml"))
+	if err != nil {
+		return nil, err
+	}
+	params["FranzSample"] = commentOut(string(sample))
 	tmpl := template.New("config").Option("missingkey=error")
 	tmpl = tmpl.Funcs(template.FuncMap{
 		"header":    func(t string) string { return heading(t, "=") },
@@ -76,7 +81,6 @@ func render(libbeatDir, main string, reference bool) ([]byte, error) {
 			return b.String(), err
 		},
 	})
-	var err error
 	if tmpl, err = tmpl.ParseGlob(filepath.Join(libbeatDir, "*.tmpl")); err != nil {
 		return nil, err
 	}
@@ -90,6 +94,18 @@ func render(libbeatDir, main string, reference bool) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// commentOut prefixes every line that is not already a comment with "#".
+func commentOut(s string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
+		if !strings.HasPrefix(l, "#") {
+			l = "#" + l
+		}
+		b.WriteString(l + "\n")
+	}
+	return b.String()
 }
 
 var nonBlank = regexp.MustCompile(`(?m)(^.*\S.*$)`)
