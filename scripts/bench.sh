@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-work=.cache/bench
+work=$PWD/.cache/bench
 mkdir -p "$work"
 big=$work/big.pcap
 [ -s "$big" ] || go run ./tools/mkbig -in testdata/captures/mixed.pcapng -out "$big" -packets 1000000
