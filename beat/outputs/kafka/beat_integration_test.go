@@ -16,10 +16,12 @@ package kafka_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -270,4 +272,61 @@ func TestNetbeatBrokerDownAtStart(t *testing.T) {
 	if v, _ := lookup(m, "netbeat.kafka.events.acked"); v != 118.0 {
 		t.Errorf("Total metrics netbeat.kafka.events.acked = %v, want 118", v)
 	}
+}
+
+// TestNetbeatDiskQueueBrokerDown: with libbeat's disk queue an event counts
+// as acknowledged once it is persisted, so `netbeat -I` exits 0 while the
+// broker is down with the events safe in the queue directory; a netbeat
+// started later with the same queue (here a live capture on lo that matches
+// nothing) delivers them, exactly once, when the broker is back.
+func TestNetbeatDiskQueueBrokerDown(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test needs root (a live capture on lo drains the queue)")
+	}
+	topic := uniqueTopic("diskq")
+	qdir := t.TempDir()
+	cfg := strings.Replace(franzConfig(t, topic, "  timeout: 5s\n  backoff.init: 1s\n  backoff.max: 2s\n"),
+		"queue.mem.flush.timeout: 100ms\n", fmt.Sprintf("queue.disk:\n  path: %q\n  max_size: 200MB\n", qdir), 1)
+	if !strings.Contains(cfg, "queue.disk") {
+		t.Fatalf("config has no disk queue:\n%s", cfg)
+	}
+	if err := kafkaScript(t, "stop"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if kafkaScript(t, "status") != nil {
+			if err := kafkaScript(t, "resume"); err != nil {
+				t.Errorf("resuming the broker: %v", err)
+			}
+		}
+	})
+	if code, out := runNetbeat(t, time.Minute, cfg, "-I", capture(t, "http4.pcap"), "--mode", "packets"); code != 0 {
+		t.Fatalf("netbeat -I with the broker down exited %d:\n%s", code, tail(out, 30))
+	}
+	var queued int64
+	_ = filepath.Walk(qdir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			queued += fi.Size()
+		}
+		return nil
+	})
+	if queued < 2000 {
+		t.Fatalf("the disk queue in %s holds %d bytes after the run; the 24 events should be there", qdir, queued)
+	}
+	t.Logf("disk queue holds %d bytes with the broker down", queued)
+	if err := kafkaScript(t, "resume"); err != nil {
+		t.Fatal(err)
+	}
+	live := cfg + "netbeat:\n  interfaces:\n    - {device: lo, type: af_packet, bpf_filter: \"udp port 9\"}\n  mode: [packets]\n"
+	r := startNetbeat(t, 2*time.Minute, live)
+	raw := consumeTopics(t, 24, 60*time.Second, 3*time.Second, topic)
+	_ = r.cmd.Process.Signal(syscall.SIGTERM)
+	if code := r.wait(t); code != 0 {
+		t.Errorf("draining netbeat exited %d:\n%s", code, tail(r.out.String(), 30))
+	}
+	recs, keys := make([]nbRecord, len(raw)), make([]string, len(raw))
+	for i, rec := range raw {
+		recs[i], keys[i] = decode(t, rec), string(rec.Key)
+	}
+	checkFrames(t, recs, keys, 24)
 }
