@@ -6,9 +6,12 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 
+	"github.com/elastic/beats/v7/libbeat/version"
 	"github.com/magefile/mage/mg"
 	"github.com/magefile/mage/sh"
 )
@@ -97,3 +100,102 @@ func Fuzz() error {
 	}
 	return nil
 }
+
+// ---- packaging (issue #6): see packaging/README.md ----
+
+// Package builds build/distributions/: netbeat .deb, .rpm and .tar.gz for
+// linux/amd64 and a .zip for windows/amd64 (VERSION overrides the version;
+// PACKAGES=deb,rpm,tar.gz,zip picks formats).
+func Package() error {
+	want := map[string]bool{}
+	for _, f := range strings.Split(envOr("PACKAGES", "deb,rpm,tar.gz,zip"), ",") {
+		want[strings.TrimSpace(f)] = true
+	}
+	var linux []string
+	for _, f := range []string{"deb", "rpm", "tar.gz"} {
+		if want[f] {
+			linux = append(linux, f)
+		}
+	}
+	if len(linux) > 0 {
+		if err := buildLinuxAmd64(); err != nil {
+			return err
+		}
+		if err := runPackaging("-kind", "linux", "-bin", "../build/linux-amd64/netbeat", "-formats", strings.Join(linux, ",")); err != nil {
+			return err
+		}
+	}
+	if want["zip"] {
+		if err := BuildWindows(); err != nil {
+			return err
+		}
+		return runPackaging("-kind", "windows", "-bin", "../build/windows/netbeat.exe")
+	}
+	return nil
+}
+
+// buildLinuxAmd64 builds build/linux-amd64/netbeat with cgo (AF_PACKET, libpcap).
+func buildLinuxAmd64() error {
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		return fmt.Errorf("the linux/amd64 packages need a linux/amd64 host (cgo, libpcap-dev)")
+	}
+	env := map[string]string{"CGO_ENABLED": "1"}
+	return sh.RunWithV(env, "go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join("build", "linux-amd64", "netbeat"), ".")
+}
+
+// runPackaging runs the packaging module (its own go.mod: nfpm stays out of netbeat's).
+func runPackaging(args ...string) error {
+	args = append([]string{"run", ".", "-version", packageVersion(), "-out", "../build/distributions", "-root", ".."}, args...)
+	cmd := exec.Command("go", args...)
+	cmd.Dir = "packaging"
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	fmt.Println("exec: go", strings.Join(args, " "), "(in packaging/)")
+	return cmd.Run()
+}
+
+// packageVersion is $VERSION or libbeat's version (what `netbeat version` prints).
+func packageVersion() string { return envOr("VERSION", version.GetDefaultVersion()) }
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// Plugins builds every main package `go list ./plugins/...` reports (except
+// plugins/internal/ tools) into build/plugins/<dir>; none is not an error.
+func Plugins() error {
+	out, err := sh.Output("go", "list", "-f", `{{if eq .Name "main"}}{{.ImportPath}}{{end}}`, "./plugins/...")
+	if err != nil {
+		return err
+	}
+	const prefix = "github.com/netbeat/netbeat/plugins/"
+	var built int
+	for _, pkg := range strings.Fields(out) {
+		rel := strings.TrimPrefix(pkg, prefix)
+		if strings.HasPrefix(rel, "internal/") || strings.Contains(rel, "/internal/") {
+			continue
+		}
+		name := strings.ReplaceAll(rel, "/", "-")
+		if err := sh.RunV("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", filepath.Join("build", "plugins", name+binExt()), pkg); err != nil {
+			return err
+		}
+		built++
+	}
+	if built == 0 {
+		fmt.Println("plugins: no plugin main packages under ./plugins (built-ins run inside netbeat); nothing to build")
+	}
+	return nil
+}
+
+func binExt() string {
+	if os.Getenv("GOOS") == "windows" || (os.Getenv("GOOS") == "" && runtime.GOOS == "windows") {
+		return ".exe"
+	}
+	return ""
+}
+
+// PackageTest runs the packaging integration tests (root, dpkg, systemd-analyze,
+// rpm, wine): scripts/package-test.sh.
+func PackageTest() error { return sh.RunV("bash", "scripts/package-test.sh") }

@@ -22,6 +22,14 @@ type sink interface {
 	Close() error
 }
 
+// Sink is the exported name of sink, for WrapSink.
+type Sink = sink
+
+// WrapSink, when set (beat/cmd sets it to the out-of-process plugin stage of
+// processors/external), wraps every pipeline client a worker publishes to:
+// a stage in the data path between event building and libbeat's pipeline.
+var WrapSink func(b *libbeat.Beat, s Sink) (Sink, error)
+
 // worker runs one capture source: read → decode → packet events and/or flow table.
 type worker struct {
 	nb      *Netbeat
@@ -51,11 +59,19 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		fields = mapstr.M{"capture": mapstr.M{"file": src.Name()}}
 	}
 	connect := func() (sink, error) {
-		return b.Publisher.ConnectWith(libbeat.ClientConfig{
+		c, err := b.Publisher.ConnectWith(libbeat.ClientConfig{
 			PublishMode:   libbeat.GuaranteedSend,
 			EventListener: listener(),
 			Processing:    libbeat.ProcessingConfig{Fields: fields},
 		})
+		if err != nil || WrapSink == nil {
+			return c, err
+		}
+		s, err := WrapSink(b, c)
+		if err != nil {
+			c.Close()
+		}
+		return s, err
 	}
 	if nb.cfg.has("packets") {
 		c, err := connect()

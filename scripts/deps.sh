@@ -20,6 +20,12 @@ have openssl || need+=(openssl)
 have gcc || need+=(gcc)
 have java || need+=(default-jdk-headless)
 have mvn || need+=(maven)
+# packaging tests (scripts/package-test.sh): unit checks, rpm reader, Windows binary under wine
+have systemd-analyze || need+=(systemd)
+have rpm || need+=(rpm)
+have wine || need+=(wine wine64)
+have unzip || need+=(unzip)
+have setpriv || need+=(util-linux)
 if ((${#need[@]})); then
 	echo ">> installing: ${need[*]}"
 	SUDO=""

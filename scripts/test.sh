@@ -27,4 +27,7 @@ trap 'bash scripts/kafka.sh stop || true' EXIT
 echo ">> integration tests"
 go test -tags integration -count=1 -p 1 -timeout 40m ./...
 
+echo ">> packaging: deb/rpm/tar.gz/zip, dpkg install/upgrade/purge, systemd-analyze, wine"
+bash scripts/package-test.sh
+
 echo ">> all tests passed in $(( $(date +%s) - start ))s"

@@ -49,6 +49,8 @@ func settings() instance.Settings {
 }
 
 func init() {
-	RootCmd = lbcmd.GenRootCmdWithSettings(nbeat.New, settings())
+	RootCmd = lbcmd.GenRootCmdWithSettings(nbeat.WithPrometheus(nbeat.New), settings()) // + /metrics (beat/prom)
 	RootCmd.AddCommand(devicesCommand())
+	RootCmd.AddCommand(pluginCommand())
+	extendSetupExport(RootCmd) // setup_cmd.go: setup --kafka-topics, embedded dashboards
 }

@@ -1,8 +1,11 @@
 // Command genfields assembles beat/include/fields.yml, the field list libbeat
 // uses for index templates: libbeat's ECS and common fields, the fields of
 // libbeat's processors, netbeat's _meta/fields.common.yml and every
-// module/*/_meta/fields.yml and plugins/*/_meta/fields.yml. Run it through
-// `go run mage.go update`; `go run mage.go check` fails when the output is stale.
+// module/*/_meta/fields.yml, plugins/*/_meta/fields.yml and
+// dashboards/_meta/fields.yml. It also copies the Kibana saved objects
+// (module/*/_meta/kibana/8/*.ndjson, dashboards/*.ndjson) into
+// beat/setup/kibana/, where the binary embeds them (kibana.go). Run it through
+// `go run mage.go update`; `go run mage.go check` fails when an output is stale.
 package main
 
 import (
@@ -31,9 +34,17 @@ func main() {
 			fmt.Fprintf(os.Stderr, "genfields: %s is stale: run `go run mage.go update`\n", *out)
 			os.Exit(1)
 		}
+		if err := syncKibana(kibanaDir, true); err != nil {
+			fmt.Fprintln(os.Stderr, "genfields:", err)
+			os.Exit(1)
+		}
 		return
 	}
 	if err := os.WriteFile(*out, data, 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, "genfields:", err)
+		os.Exit(1)
+	}
+	if err := syncKibana(kibanaDir, false); err != nil {
 		fmt.Fprintln(os.Stderr, "genfields:", err)
 		os.Exit(1)
 	}
@@ -53,7 +64,7 @@ func assemble() ([]byte, error) {
 	sort.Strings(procs)
 	files = append(files, procs...)
 	files = append(files, filepath.Join("_meta", "fields.common.yml"))
-	for _, pat := range []string{"module/*/_meta/fields.yml", "plugins/*/_meta/fields.yml"} {
+	for _, pat := range []string{"module/*/_meta/fields.yml", "plugins/*/_meta/fields.yml", "dashboards/_meta/fields.yml"} {
 		m, _ := filepath.Glob(pat)
 		sort.Strings(m)
 		files = append(files, m...)

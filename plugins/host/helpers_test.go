@@ -1,0 +1,5 @@
+package host
+
+import "fmt"
+
+func sprint(x any) string { return fmt.Sprint(x) }

@@ -1,0 +1,263 @@
+package host
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/netbeat/netbeat/plugins/sdk"
+)
+
+var misbehave, misbehaveSum string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "hosttest")
+	if err != nil {
+		panic(err)
+	}
+	misbehave = filepath.Join(dir, "misbehave")
+	if out, err := exec.Command("go", "build", "-o", misbehave, "./testdata/misbehave").CombinedOutput(); err != nil {
+		panic("building the test plugin failed: " + err.Error() + "\n" + string(out))
+	}
+	b, _ := os.ReadFile(misbehave)
+	s := sha256.Sum256(b)
+	misbehaveSum = hex.EncodeToString(s[:])
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type memLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *memLog) add(lvl, msg string, kv []any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	parts := []string{lvl, msg}
+	for _, x := range kv {
+		parts = append(parts, toString(x))
+	}
+	l.lines = append(l.lines, strings.Join(parts, " "))
+}
+
+func toString(x any) string {
+	if s, ok := x.(string); ok {
+		return s
+	}
+	return strings.TrimSpace(strings.ReplaceAll(strings.Trim(strings.ReplaceAll(fmtAny(x), "\n", " "), " "), "  ", " "))
+}
+
+func fmtAny(x any) string {
+	return strings.TrimSpace(strings.Join([]string{func() string { return sprint(x) }()}, ""))
+}
+
+func (l *memLog) Debugw(m string, kv ...any) { l.add("DEBUG", m, kv) }
+func (l *memLog) Infow(m string, kv ...any)  { l.add("INFO", m, kv) }
+func (l *memLog) Warnw(m string, kv ...any)  { l.add("WARN", m, kv) }
+func (l *memLog) Errorw(m string, kv ...any) { l.add("ERROR", m, kv) }
+
+func (l *memLog) has(s string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, x := range l.lines {
+		if strings.Contains(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func newHost(t *testing.T, log *memLog, mutate func(*Config), plugins ...PluginConfig) *Host {
+	t.Helper()
+	cfg := DefaultConfig()
+	cfg.BatchSize, cfg.Linger, cfg.Timeout = 50, 5*time.Millisecond, 2*time.Second
+	cfg.BackoffInit, cfg.HealthInterval = 20*time.Millisecond, 100*time.Millisecond
+	cfg.Chain = plugins
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	h, err := New(cfg, WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h
+}
+
+func mb(name, mode string) PluginConfig {
+	return PluginConfig{Name: name, Path: misbehave, SHA256: misbehaveSum, Config: map[string]any{"mode": mode, "after": int64(0)}}
+}
+
+func events(n int) []*sdk.Event {
+	out := make([]*sdk.Event, n)
+	for i := range out {
+		out[i] = &sdk.Event{Timestamp: time.Now(), Fields: sdk.M{"n": int64(i), "other": map[string]any{"keep": "me"}}}
+	}
+	return out
+}
+
+func tags(e *sdk.Event) []string { v, _ := e.Fields.GetValue("tags"); s, _ := v.([]string); return s }
+
+func TestChainAndLogs(t *testing.T) {
+	log := &memLog{}
+	h := newHost(t, log, nil, mb("a", "ok"), mb("b", "ok"))
+	if err := h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out := h.Process(events(10))
+	if len(out) != 10 {
+		t.Fatalf("got %d events", len(out))
+	}
+	for i, e := range out {
+		if n, _ := e.Fields.GetValue("n"); n != int64(i) {
+			t.Errorf("event %d out of order: n=%v", i, n)
+		}
+		if k, _ := e.Fields.GetValue("other.keep"); k != "me" {
+			t.Errorf("event %d lost a field it did not send: %v", i, e.Fields)
+		}
+		if got := tags(e); len(got) != 1 || got[0] != "misbehave" {
+			t.Errorf("event %d tags %v", i, got)
+		}
+	}
+	if !log.has("misbehave configured") || !log.has("plugin/a") && !log.has(" a ") {
+		t.Errorf("plugin log lines not forwarded under the plugin name: %v", log.lines)
+	}
+	for _, s := range h.States() {
+		if s.Status != "running" || s.PID == 0 || s.Batches != 1 {
+			t.Errorf("state %+v", s)
+		}
+	}
+}
+
+func TestKill9MidStreamLosesNothing(t *testing.T) {
+	log := &memLog{}
+	h := newHost(t, log, nil, mb("slow", "slow"))
+	if err := h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var got []*sdk.Event
+	p := h.NewPipeline(func(b []*sdk.Event) { mu.Lock(); got = append(got, b...); mu.Unlock() }, nil)
+	const n = 2000
+	pid := h.States()[0].PID
+	go func() {
+		time.Sleep(150 * time.Millisecond)
+		syscall.Kill(pid, syscall.SIGKILL)
+	}()
+	for _, e := range events(n) {
+		p.Publish(e)
+	}
+	p.Close()
+	if len(got) != n {
+		t.Fatalf("got %d events, want %d", len(got), n)
+	}
+	for i, e := range got {
+		if n, _ := e.Fields.GetValue("n"); n != int64(i) {
+			t.Fatalf("event %d out of order: n=%v", i, n)
+		}
+		if tg := tags(e); len(tg) != 1 || tg[0] != "misbehave" {
+			t.Fatalf("event %d not processed after the restart: tags %v", i, tg)
+		}
+	}
+	st := h.States()[0]
+	if st.Restarts < 1 || st.PID == pid || st.Failures != 0 {
+		t.Errorf("state after kill -9: %+v", st)
+	}
+}
+
+func TestHealthCheckRestartsIdlePlugin(t *testing.T) {
+	h := newHost(t, &memLog{}, nil, mb("idle", "ok"))
+	if err := h.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := h.States()[0].PID
+	syscall.Kill(pid, syscall.SIGKILL)
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if s := h.States()[0]; s.Status == "running" && s.PID != pid {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("plugin not restarted by the health check: %+v", h.States()[0])
+}
+
+func TestFailurePolicies(t *testing.T) {
+	for _, tc := range []struct {
+		name, mode, policy string
+		timeout            time.Duration
+	}{
+		{"error-retry", "error", PolicyRetry, time.Second},
+		{"error-passthrough", "error", PolicyPassthrough, time.Second},
+		{"hang", "hang", PolicyPassthrough, 300 * time.Millisecond},
+		{"crash-loop", "exit_after", PolicyRetry, time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			log := &memLog{}
+			h := newHost(t, log, func(c *Config) { c.FailurePolicy, c.Timeout, c.MaxRetries = tc.policy, tc.timeout, 2 },
+				mb("bad", tc.mode), mb("good", "ok"))
+			if err := h.Start(); err != nil {
+				t.Fatal(err)
+			}
+			var out []*sdk.Event
+			for i := 0; i < 2; i++ {
+				out = h.Process(events(3))
+			}
+			if len(out) != 3 {
+				t.Fatalf("got %d events, want 3", len(out))
+			}
+			want := []string{FailureTagPrefix + "bad", "misbehave"}
+			if tg := tags(out[0]); strings.Join(tg, ",") != strings.Join(want, ",") {
+				t.Errorf("tags %v, want %v", tg, want)
+			}
+			if !log.has("passed through unchanged and tagged") {
+				t.Errorf("failure not logged: %v", log.lines)
+			}
+			if h.States()[0].Failures == 0 {
+				t.Errorf("state %+v", h.States()[0])
+			}
+		})
+	}
+}
+
+func TestChecksumMismatchRefused(t *testing.T) {
+	pc := mb("pinned", "ok")
+	pc.SHA256 = strings.Repeat("ab", 32)
+	h := newHost(t, &memLog{}, nil, pc)
+	err := h.Start()
+	if !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), "plugin/pinned") || !strings.Contains(err.Error(), "refusing") {
+		t.Fatalf("err = %v, want a checksum refusal naming the plugin", err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	log := &memLog{}
+	h := newHost(t, log, nil, mb("cfg", "bad_config"))
+	if err := h.Start(); err == nil || !strings.Contains(err.Error(), "bad_config requested") {
+		t.Fatalf("err = %v", err)
+	}
+	for _, c := range []Config{
+		{Chain: []PluginConfig{{Name: "x", Path: "/bin/true"}}},
+		{Chain: []PluginConfig{{Name: "x"}, {Name: "x"}}},
+		{FailurePolicy: "drop"},
+	} {
+		d := DefaultConfig()
+		if c.FailurePolicy != "" {
+			d.FailurePolicy = c.FailurePolicy
+		}
+		d.Chain = c.Chain
+		if _, err := New(d); err == nil {
+			t.Errorf("config %+v accepted", c)
+		}
+	}
+}

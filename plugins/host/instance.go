@@ -1,0 +1,315 @@
+package host
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+
+	plugin "github.com/hashicorp/go-plugin"
+
+	"github.com/netbeat/netbeat/plugins/internal/shared"
+	"github.com/netbeat/netbeat/plugins/sdk"
+)
+
+// State is a plugin's state, as shown by `netbeat plugin list`.
+type State struct {
+	Name      string
+	Path      string
+	Status    string // starting, running, restarting, failed, stopped
+	PID       int
+	Restarts  int
+	Batches   uint64
+	Failures  uint64 // batches passed through unchanged and tagged
+	LastError string
+}
+
+// instance runs one plugin process and restarts it with backoff.
+type instance struct {
+	h   *Host
+	cfg PluginConfig
+	log Logger
+
+	mu      sync.Mutex // one batch or (re)start at a time
+	cmd     *exec.Cmd
+	client  *plugin.Client
+	rpc     plugin.ClientProtocol
+	stream  *shared.Stream
+	needs   []string
+	backoff time.Duration
+	next    time.Time // earliest restart
+	started bool      // started successfully once: later starts are restarts
+
+	local sdk.Processor // in_process
+
+	stMu sync.Mutex
+	st   State
+}
+
+func newInstance(h *Host, pc PluginConfig) *instance {
+	path, _ := h.command(pc)
+	return &instance{h: h, cfg: pc, log: h.named(pc.Name), backoff: h.cfg.BackoffInit,
+		st: State{Name: pc.Name, Path: path, Status: "stopped"}}
+}
+
+func (in *instance) setState(f func(*State)) {
+	in.stMu.Lock()
+	f(&in.st)
+	in.stMu.Unlock()
+}
+
+func (in *instance) state() State {
+	in.stMu.Lock()
+	defer in.stMu.Unlock()
+	return in.st
+}
+
+func (in *instance) running() bool {
+	return in.local != nil || in.client != nil && !in.client.Exited()
+}
+
+func (in *instance) startLocal() error {
+	if in.h.inproc == nil {
+		return fmt.Errorf("in_process is not available for %s", in.cfg.Name)
+	}
+	p, err := in.h.inproc(in.cfg.Name)
+	if err != nil {
+		return err
+	}
+	if err := p.Configure(in.cfg.Config); err != nil {
+		return fmt.Errorf("configuring failed: %w", err)
+	}
+	in.local, in.started = p, true
+	in.setState(func(s *State) { s.Status, s.PID = "running (in process)", os.Getpid() })
+	return nil
+}
+
+// verify checks the binary against its configured sha256.
+func verify(path, want string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("opening plugin binary failed: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return fmt.Errorf("reading plugin binary failed: %w", err)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		return fmt.Errorf("%w: %s has sha256 %s but the configuration expects %s; refusing to run it", ErrChecksum, path, got, want)
+	}
+	return nil
+}
+
+// start launches, configures and connects the plugin. Callers hold mu.
+func (in *instance) start() (err error) {
+	path, args := in.h.command(in.cfg)
+	in.setState(func(s *State) { s.Status = "starting" })
+	defer func() {
+		if err != nil {
+			err = Error(in.cfg.Name, err)
+			in.stop()
+			in.setState(func(s *State) { s.Status, s.LastError = "failed", err.Error() })
+		}
+	}()
+	if in.cfg.InProcess {
+		return in.startLocal()
+	}
+	var secure *plugin.SecureConfig
+	if in.cfg.SHA256 != "" {
+		if err := verify(path, in.cfg.SHA256); err != nil {
+			return err
+		}
+		sum, _ := hex.DecodeString(in.cfg.SHA256)
+		secure = &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
+	}
+	in.cmd = exec.Command(path, args...)
+	in.client = plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  shared.Handshake,
+		VersionedPlugins: shared.VersionedPlugins(nil),
+		Cmd:              in.cmd,
+		SecureConfig:     secure,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		Logger:           hclogFor(in.cfg.Name, in.log),
+		StartTimeout:     in.h.cfg.Timeout + 10*time.Second,
+	})
+	if in.rpc, err = in.client.Client(); err != nil {
+		if errors.Is(err, plugin.ErrChecksumsDoNotMatch) {
+			return fmt.Errorf("%w: %s changed since it was verified: %v", ErrChecksum, path, err)
+		}
+		return fmt.Errorf("starting %s failed: %w", path, err)
+	}
+	raw, err := in.rpc.Dispense(shared.PluginName)
+	if err != nil {
+		return fmt.Errorf("dispensing the processor failed: %w", err)
+	}
+	pc := raw.(*shared.Client)
+	ctx, cancel := context.WithTimeout(context.Background(), in.h.cfg.Timeout)
+	defer cancel()
+	resp, err := pc.Configure(ctx, &shared.ConfigureRequest{Name: in.cfg.Name, Config: in.cfg.Config})
+	if err != nil {
+		return fmt.Errorf("configuring failed: %w", err)
+	}
+	in.needs = resp.Needs
+	if in.stream, err = pc.OpenStream(context.Background()); err != nil {
+		return fmt.Errorf("opening the event stream failed: %w", err)
+	}
+	pid := in.cmd.Process.Pid
+	in.started = true
+	in.setState(func(s *State) { s.Status, s.PID = "running", pid })
+	in.log.Infow("plugin started", "plugin", in.cfg.Name, "pid", pid, "needs", fmt.Sprint(resp.Needs))
+	return nil
+}
+
+// stop ends the plugin process. Callers hold mu.
+func (in *instance) stop() {
+	if c, ok := in.local.(sdk.Closer); ok {
+		_ = c.Close()
+	}
+	in.local = nil
+	if in.stream != nil {
+		in.stream.Close()
+		in.stream = nil
+	}
+	if in.client != nil {
+		in.client.Kill()
+		in.client, in.rpc = nil, nil
+	}
+}
+
+// kill force-stops a crashed or hung plugin. Callers hold mu.
+func (in *instance) kill() {
+	if in.stream != nil { // a Process call may still be blocked on it
+		in.stream.Abort()
+		in.stream = nil
+	}
+	if in.cmd != nil && in.cmd.Process != nil {
+		_ = in.cmd.Process.Kill()
+	}
+	in.stop()
+}
+
+// ensure starts the plugin if it is not running, waiting for the backoff
+// delay after a failure. Callers hold mu.
+func (in *instance) ensure() error {
+	if in.local != nil || in.running() && in.stream != nil {
+		return nil
+	}
+	if in.client != nil { // died
+		in.kill()
+	}
+	if in.started {
+		in.setState(func(s *State) { s.Status = "restarting"; s.Restarts++ })
+	}
+	if d := time.Until(in.next); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-in.h.done:
+			return ErrClosed
+		}
+	}
+	if err := in.start(); err != nil {
+		in.failed()
+		return err
+	}
+	return nil
+}
+
+// failed schedules the next start after the current backoff, then doubles it.
+func (in *instance) failed() {
+	in.next = time.Now().Add(in.backoff)
+	in.backoff = min(2*in.backoff, in.h.cfg.BackoffMax)
+}
+
+// call sends one batch, bounded by the timeout. Callers hold mu.
+func (in *instance) call(batch []*shared.Event) ([]*shared.Event, error) {
+	if in.local != nil {
+		out, err := in.local.Process(context.Background(), batch)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrPlugin, err)
+		}
+		return out, nil
+	}
+	req := &shared.Batch{Events: shared.Project(batch, in.needs)}
+	type result struct {
+		b   *shared.Batch
+		err error
+	}
+	ch := make(chan result, 1)
+	s := in.stream
+	go func() { b, err := s.Process(req); ch <- result{b, err} }()
+	t := time.NewTimer(in.h.cfg.Timeout)
+	defer t.Stop()
+	select {
+	case r := <-ch:
+		if r.err != nil {
+			in.kill()
+			return nil, fmt.Errorf("plugin process failed: %w", r.err)
+		}
+		if r.b.Err != "" {
+			return nil, fmt.Errorf("%w: %s", ErrPlugin, r.b.Err)
+		}
+		return shared.Apply(batch, r.b.Events, in.needs), nil
+	case <-t.C:
+		in.kill()
+		return nil, fmt.Errorf("%w (timeout %s): killed", ErrTimeout, in.h.cfg.Timeout)
+	}
+}
+
+// process runs a batch through the plugin under the failure policy; it
+// never loses events: a batch that fails is passed through tagged.
+func (in *instance) process(batch []*shared.Event) []*shared.Event {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for attempt := 0; ; attempt++ {
+		err := in.ensure()
+		var out []*shared.Event
+		if err == nil {
+			out, err = in.call(batch)
+		}
+		if err == nil {
+			in.backoff = in.h.cfg.BackoffInit
+			in.setState(func(s *State) { s.Batches++ })
+			return out
+		}
+		err = Error(in.cfg.Name, err)
+		if !errors.Is(err, ErrPlugin) && !errors.Is(err, ErrChecksum) && !errors.Is(err, ErrClosed) {
+			in.failed()
+			in.setState(func(s *State) { s.Status = "restarting" })
+		}
+		in.setState(func(s *State) { s.LastError = err.Error() })
+		last := in.h.cfg.FailurePolicy == PolicyPassthrough || attempt >= in.h.cfg.MaxRetries || errors.Is(err, ErrClosed)
+		if last {
+			in.log.Errorw("batch passed through unchanged and tagged", "plugin", in.cfg.Name, "events", len(batch), "error", err.Error())
+			tag := FailureTagPrefix + in.cfg.Name
+			for _, e := range batch {
+				e.AddTag(tag)
+			}
+			in.setState(func(s *State) { s.Failures++ })
+			return batch
+		}
+		in.log.Warnw("batch failed, retrying", "plugin", in.cfg.Name, "attempt", attempt+1, "error", err.Error())
+	}
+}
+
+// health pings an idle plugin and restarts it if it died.
+func (in *instance) health() {
+	if !in.mu.TryLock() {
+		return // busy: the batch in flight detects failures itself
+	}
+	defer in.mu.Unlock()
+	if in.client != nil && (in.client.Exited() || in.rpc.Ping() != nil) {
+		in.log.Warnw("plugin failed its health check, restarting", "plugin", in.cfg.Name)
+		in.failed()
+		if err := in.ensure(); err != nil {
+			in.log.Errorw("restarting plugin failed", "plugin", in.cfg.Name, "error", err.Error())
+		}
+	}
+}

@@ -1,0 +1,56 @@
+// Command misbehave is a test plugin: it tags events, or fails, hangs or
+// exits on demand (config mode: ok, error, hang, exit_after).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/netbeat/netbeat/plugins/sdk"
+)
+
+type proc struct {
+	mode  string
+	after int64
+	n     int64
+}
+
+func (p *proc) Configure(cfg map[string]any) error {
+	p.mode, _ = cfg["mode"].(string)
+	if v, ok := cfg["after"].(int64); ok {
+		p.after = v
+	}
+	if p.mode == "bad_config" {
+		return errors.New("misbehave: bad_config requested")
+	}
+	sdk.Logger().Info("misbehave configured", "mode", p.mode)
+	return nil
+}
+
+func (p *proc) Needs() []string { return []string{"n", "tags"} }
+
+func (p *proc) Process(_ context.Context, events []*sdk.Event) ([]*sdk.Event, error) {
+	p.n++
+	switch p.mode {
+	case "error":
+		return nil, fmt.Errorf("misbehave: failing batch %d on purpose", p.n)
+	case "hang":
+		time.Sleep(time.Hour)
+	case "slow":
+		time.Sleep(20 * time.Millisecond)
+	case "exit_after":
+		if p.n > p.after {
+			os.Exit(3)
+		}
+	}
+	for _, e := range events {
+		e.AddTag("misbehave")
+		e.Fields.Put("misbehave.pid", int64(os.Getpid()))
+	}
+	return events, nil
+}
+
+func main() { sdk.Serve(&proc{}) }

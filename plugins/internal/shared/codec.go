@@ -1,0 +1,104 @@
+package shared
+
+import (
+	"fmt"
+
+	"google.golang.org/grpc/encoding"
+)
+
+// CodecName is the gRPC content-subtype of netbeat's plugin messages. It is
+// registered with grpc's encoding registry, so the server picks it from the
+// request's content-type; go-plugin's own services keep using protobuf.
+const CodecName = "netbeat-v1"
+
+// ConfigureRequest carries the plugin's name and its configuration, as the
+// structured data found under `config:` in netbeat.yml.
+type ConfigureRequest struct {
+	Name   string
+	Config map[string]any
+}
+
+// ConfigureResponse says which fields the plugin reads ("source.ip"); the
+// host then ships only those and merges the returned values back. Empty
+// means the whole event.
+type ConfigureResponse struct {
+	Needs []string
+}
+
+// Batch is a request (host to plugin) or a response (plugin to host).
+type Batch struct {
+	Events []*Event
+	Err    string // response only: the plugin failed on this batch
+}
+
+type message interface {
+	marshal([]byte) []byte
+	unmarshal(*reader)
+	sizeHint() int
+}
+
+func (m *ConfigureRequest) sizeHint() int  { return 512 }
+func (m *ConfigureResponse) sizeHint() int { return 128 }
+func (m *Batch) sizeHint() int             { return 64 + 96*len(m.Events) }
+
+func (m *ConfigureRequest) marshal(b []byte) []byte {
+	return putMap(putString(b, m.Name), m.Config)
+}
+
+func (m *ConfigureRequest) unmarshal(r *reader) {
+	m.Name = r.string()
+	m.Config = r.mapv()
+}
+
+func (m *ConfigureResponse) marshal(b []byte) []byte {
+	return putValue(b, m.Needs)
+}
+
+func (m *ConfigureResponse) unmarshal(r *reader) {
+	m.Needs, _ = r.value().([]string)
+}
+
+func (m *Batch) marshal(b []byte) []byte {
+	b = putString(b, m.Err)
+	b = putUvarint(b, uint64(len(m.Events)))
+	for _, e := range m.Events {
+		b = putEvent(b, e)
+	}
+	return b
+}
+
+func (m *Batch) unmarshal(r *reader) {
+	m.Err = r.string()
+	n := r.count()
+	m.Events = make([]*Event, 0, n)
+	for i := 0; i < n && r.err == nil; i++ {
+		m.Events = append(m.Events, r.event())
+	}
+}
+
+type codec struct{}
+
+func (codec) Name() string { return CodecName }
+
+func (codec) Marshal(v any) ([]byte, error) {
+	m, ok := v.(message)
+	if !ok {
+		return nil, fmt.Errorf("%s codec: cannot marshal %T", CodecName, v)
+	}
+	return m.marshal(make([]byte, 0, m.sizeHint())), nil
+}
+
+func (codec) Unmarshal(data []byte, v any) error {
+	m, ok := v.(message)
+	if !ok {
+		return fmt.Errorf("%s codec: cannot unmarshal into %T", CodecName, v)
+	}
+	r := &reader{b: data}
+	m.unmarshal(r)
+	if r.err == nil && len(r.b) != 0 {
+		r.err = ErrWire
+	}
+	return r.err
+}
+
+func init() { encoding.RegisterCodec(codec{}) }

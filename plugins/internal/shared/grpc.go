@@ -1,0 +1,125 @@
+package shared
+
+import (
+	"context"
+
+	plugin "github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+)
+
+// Processor is what a plugin process serves (plugins/sdk adapts an author's
+// sdk.Processor to it). Configure is called once per process start, before
+// any Process; Process is called for one batch at a time.
+type Processor interface {
+	Configure(ctx context.Context, req *ConfigureRequest) (*ConfigureResponse, error)
+	Process(ctx context.Context, batch []*Event) ([]*Event, error)
+}
+
+const serviceName = "netbeat.plugin.v1.Processor"
+
+var serviceDesc = grpc.ServiceDesc{
+	ServiceName: serviceName,
+	HandlerType: (*Processor)(nil),
+	Methods:     []grpc.MethodDesc{{MethodName: "Configure", Handler: configureHandler}},
+	Streams: []grpc.StreamDesc{{StreamName: "Process", Handler: processHandler,
+		ServerStreams: true, ClientStreams: true}},
+	Metadata: "netbeat/plugin/v1",
+}
+
+func configureHandler(srv any, ctx context.Context, dec func(any) error, _ grpc.UnaryServerInterceptor) (any, error) {
+	req := new(ConfigureRequest)
+	if err := dec(req); err != nil {
+		return nil, err
+	}
+	return srv.(Processor).Configure(ctx, req)
+}
+
+// processHandler serves the bidirectional Process stream: one response
+// batch for each request batch, in order.
+func processHandler(srv any, stream grpc.ServerStream) error {
+	p := srv.(Processor)
+	for {
+		req := new(Batch)
+		if err := stream.RecvMsg(req); err != nil {
+			return nil // host closed the stream
+		}
+		out, err := p.Process(stream.Context(), req.Events)
+		resp := &Batch{Events: out}
+		if err != nil {
+			resp.Events, resp.Err = nil, err.Error()
+		}
+		if err := stream.SendMsg(resp); err != nil {
+			return err
+		}
+	}
+}
+
+// ProcessorPlugin is the go-plugin adapter (gRPC only).
+type ProcessorPlugin struct {
+	plugin.NetRPCUnsupportedPlugin
+	Impl Processor // plugin side only
+}
+
+// GRPCServer registers the processor service.
+func (p *ProcessorPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
+	s.RegisterService(&serviceDesc, p.Impl)
+	return nil
+}
+
+// GRPCClient returns a *Client.
+func (p *ProcessorPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
+	return &Client{conn: c}, nil
+}
+
+// Client is the host side of the processor service.
+type Client struct {
+	conn *grpc.ClientConn
+}
+
+var callOpts = []grpc.CallOption{grpc.CallContentSubtype(CodecName)}
+
+// Configure sends the plugin its configuration.
+func (c *Client) Configure(ctx context.Context, req *ConfigureRequest) (*ConfigureResponse, error) {
+	resp := new(ConfigureResponse)
+	err := c.conn.Invoke(ctx, "/"+serviceName+"/Configure", req, resp, callOpts...)
+	return resp, err
+}
+
+// Stream is an open Process stream; it is not safe for concurrent use.
+type Stream struct {
+	cs     grpc.ClientStream
+	cancel context.CancelFunc
+}
+
+// OpenStream opens a Process stream; Close releases it.
+func (c *Client) OpenStream(ctx context.Context) (*Stream, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	cs, err := c.conn.NewStream(ctx, &serviceDesc.Streams[0], "/"+serviceName+"/Process", callOpts...)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &Stream{cs: cs, cancel: cancel}, nil
+}
+
+// Process sends one batch and waits for its response.
+func (s *Stream) Process(b *Batch) (*Batch, error) {
+	if err := s.cs.SendMsg(b); err != nil {
+		return nil, err
+	}
+	resp := new(Batch)
+	if err := s.cs.RecvMsg(resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
+// Abort cancels the stream; unlike Close it is safe while Process runs in
+// another goroutine (a hung plugin).
+func (s *Stream) Abort() { s.cancel() }
+
+// Close ends the stream; not concurrently with Process.
+func (s *Stream) Close() {
+	_ = s.cs.CloseSend()
+	s.cancel()
+}

@@ -1,0 +1,129 @@
+package shared
+
+import "strings"
+
+func valueAt(m M, k string) any { v, _ := m.GetValue(k); return v }
+
+// Project builds the request events for a plugin that reads only the fields
+// in needs (all fields when needs is empty); each request event carries its
+// position in the batch.
+func Project(batch []*Event, needs []string) []*Event {
+	out := make([]*Event, len(batch))
+	for i, e := range batch {
+		p := &Event{Timestamp: e.Timestamp, Meta: e.Meta, seq: uint32(i)}
+		if len(needs) == 0 {
+			p.Fields = e.Fields
+		} else {
+			p.Fields = make(M, len(needs)) // flat: "source.ip" is a literal key
+			for _, k := range needs {
+				if v, ok := e.Fields.GetValue(k); ok {
+					p.Fields[k] = v
+				}
+			}
+		}
+		out[i] = p
+	}
+	return out
+}
+
+// Apply folds a plugin's response into the original batch. With needs,
+// the response carries only what the plugin changed (see Diff): changed and
+// new fields are merged into the original event (fields the plugin never
+// saw survive), removed ones are deleted, and events absent from the
+// response are dropped. Without needs, the response replaces the batch.
+func Apply(batch, resp []*Event, needs []string) []*Event {
+	out := make([]*Event, 0, len(resp))
+	for _, r := range resp {
+		if int(r.seq) >= len(batch) {
+			continue
+		}
+		o := batch[r.seq]
+		if len(needs) == 0 {
+			r.host = o.host
+			out = append(out, r)
+			continue
+		}
+		for _, k := range r.deleted {
+			o.Fields.Delete(k)
+		}
+		for k, v := range r.Fields {
+			if k != "tags" && strings.IndexByte(k, '.') >= 0 { // a projected (flat) key
+				if sub, ok := AsMap(v); ok {
+					if dst, ok := AsMap(valueAt(o.Fields, k)); ok {
+						Merge(dst, sub)
+						continue
+					}
+				}
+				o.Fields.Put(k, v)
+				continue
+			}
+			mergeKey(o.Fields, k, v)
+		}
+		if !r.Timestamp.IsZero() {
+			o.Timestamp = r.Timestamp
+		}
+		if len(r.Meta) > 0 {
+			if o.Meta == nil {
+				o.Meta = M{}
+			}
+			Merge(o.Meta, r.Meta)
+		}
+		out = append(out, o)
+	}
+	return out
+}
+
+// Snapshot records the fields of projected request events (plugin side),
+// before the plugin processes them.
+func Snapshot(batch []*Event) []M {
+	s := make([]M, len(batch))
+	for i, e := range batch {
+		c := make(M, len(e.Fields))
+		for k, v := range e.Fields {
+			c[k] = v
+		}
+		s[i] = c
+	}
+	return s
+}
+
+// Diff reduces processed projected events to what changed relative to
+// their snapshot (plugin side): unchanged fields are removed from the
+// response and removed fields listed, so less crosses the wire.
+func Diff(snap []M, out []*Event) {
+	for _, e := range out {
+		if int(e.seq) >= len(snap) {
+			continue
+		}
+		s := snap[e.seq]
+		for k := range s {
+			if _, ok := e.Fields[k]; !ok {
+				e.deleted = append(e.deleted, k)
+			}
+		}
+		for k, v := range e.Fields {
+			if old, ok := s[k]; ok && same(old, v) {
+				delete(e.Fields, k)
+			}
+		}
+	}
+}
+
+func same(a, b any) bool {
+	switch x := a.(type) {
+	case string, int64, uint64, float64, bool, int, nil:
+		return a == b // comparable dynamic type: no panic
+	case []string:
+		y, ok := b.([]string)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if x[i] != y[i] {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

@@ -1,0 +1,63 @@
+package iprep
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/knadh/koanf/providers/confmap"
+	"github.com/knadh/koanf/v2"
+)
+
+// Config is the plugin's `config:`.
+type Config struct {
+	Lists          []ListConfig  `koanf:"lists"`
+	IPFields       []string      `koanf:"ip_fields"`       // default source.ip, destination.ip
+	DomainFields   []string      `koanf:"domain_fields"`   // default dns.question.name, url.domain, destination.domain
+	ReloadInterval time.Duration `koanf:"reload_interval"` // how often files are checked for changes; default 5s
+	Target         string        `koanf:"target"`          // field listing the matches; default "iprep"
+}
+
+// ListConfig is one block list file.
+type ListConfig struct {
+	Name   string `koanf:"name"`   // default: the file's base name
+	Path   string `koanf:"path"`   // one IP, CIDR or domain per line (# comments)
+	Format string `koanf:"format"` // plain (default) or csv
+	Column int    `koanf:"column"` // csv: 0-based column holding the indicator
+	Tag    string `koanf:"tag"`    // default "blocklist:<name>"
+}
+
+func parse(raw map[string]any) (Config, error) {
+	cfg := Config{IPFields: []string{"source.ip", "destination.ip"},
+		DomainFields:   []string{"dns.question.name", "url.domain", "destination.domain"},
+		ReloadInterval: 5 * time.Second, Target: "iprep"}
+	k := koanf.New("\x00")
+	if err := k.Load(confmap.Provider(raw, "\x00"), nil); err != nil {
+		return cfg, fmt.Errorf("iprep: loading config failed: %w", err)
+	}
+	if err := k.UnmarshalWithConf("", &cfg, koanf.UnmarshalConf{Tag: "koanf"}); err != nil {
+		return cfg, fmt.Errorf("iprep: decoding config failed: %w", err)
+	}
+	if len(cfg.Lists) == 0 {
+		return cfg, fmt.Errorf("iprep: config has no lists")
+	}
+	for i := range cfg.Lists {
+		l := &cfg.Lists[i]
+		if l.Path == "" {
+			return cfg, fmt.Errorf("iprep: lists[%d] has no path", i)
+		}
+		if l.Format == "" {
+			l.Format = "plain"
+		}
+		if !slices.Contains([]string{"plain", "csv"}, l.Format) {
+			return cfg, fmt.Errorf("iprep: list %s: format %q, want plain or csv", l.Path, l.Format)
+		}
+		if l.Name == "" {
+			l.Name = baseName(l.Path)
+		}
+		if l.Tag == "" {
+			l.Tag = "blocklist:" + l.Name
+		}
+	}
+	return cfg, nil
+}

@@ -1,0 +1,137 @@
+// Package sdk is the one package a netbeat plugin author imports. A plugin
+// is a separate program whose main calls Serve with a Processor; netbeat
+// starts it (hashicorp/go-plugin, gRPC), configures it once and then streams
+// batches of events through it.
+//
+//	func main() { sdk.Serve(&myProcessor{}) }
+//
+// Test a plugin without netbeat with plugins/sdk/sdktest.
+package sdk
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"runtime/pprof"
+	"strconv"
+
+	"github.com/hashicorp/go-hclog"
+	plugin "github.com/hashicorp/go-plugin"
+
+	"github.com/netbeat/netbeat/plugins/internal/shared"
+)
+
+// Event is one event: @timestamp, metadata and fields, like libbeat's beat.Event.
+type Event = shared.Event
+
+// M is an event's field map, with dotted-key helpers (GetValue, Put, Delete, String).
+type M = shared.M
+
+// ProtocolVersion is the plugin protocol version this SDK speaks.
+const ProtocolVersion = shared.ProtocolVersion
+
+// Processor transforms batches of events.
+//
+// Lifecycle: Configure is called once after the process starts (again after
+// every restart, in a new process), then Process for one batch at a time,
+// never concurrently. Process may modify events in place, and may drop
+// events by leaving them out of the result; it must not reorder them. An
+// error fails the whole batch: the host applies its failure policy (retry,
+// or pass the batch through unchanged and tagged).
+type Processor interface {
+	// Configure receives the plugin's `config:` from netbeat.yml as
+	// structured data (decode it with koanf's confmap provider, for example).
+	Configure(cfg map[string]any) error
+	// Process transforms one batch.
+	Process(ctx context.Context, events []*Event) ([]*Event, error)
+}
+
+// FieldReader is optionally implemented by a Processor that reads only some
+// fields. The host then sends only those fields (plus @timestamp) and merges
+// what Process returns into the full event: far less data on the wire. A
+// FieldReader must not create events. Needs is called after Configure.
+type FieldReader interface {
+	Needs() []string
+}
+
+// Closer is optionally implemented by a Processor that holds resources; Close
+// is called when the plugin process is shut down cleanly.
+type Closer interface {
+	Close() error
+}
+
+var logger = hclog.New(&hclog.LoggerOptions{Output: os.Stderr, JSONFormat: true, Level: hclog.Info})
+
+// Logger returns the plugin's logger: its lines appear in netbeat's log
+// under plugin/<name> at their level.
+func Logger() hclog.Logger { return logger }
+
+// Serve serves p until netbeat stops the plugin. It is the whole body of a
+// plugin's main.
+//
+// Serve raises the garbage collector's target (GOGC=400 unless the GOGC
+// environment variable is set): a plugin's heap is small and its allocation
+// rate high, so this trades a little memory for less CPU.
+func Serve(p Processor) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if dir := os.Getenv("NETBEAT_PLUGIN_CPUPROFILE"); dir != "" { // profiling: a directory for <pid>.prof
+		if f, err := os.Create(filepath.Join(dir, strconv.Itoa(os.Getpid())+".prof")); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig:  shared.Handshake,
+		VersionedPlugins: shared.VersionedPlugins(newAdapter(p)),
+		GRPCServer:       plugin.DefaultGRPCServer,
+		Logger:           logger,
+	})
+	if c, ok := p.(Closer); ok {
+		_ = c.Close()
+	}
+}
+
+// PluginSet returns the go-plugin plugin map serving p (for test harnesses).
+func PluginSet(p Processor) plugin.PluginSet {
+	return plugin.PluginSet{shared.PluginName: &shared.ProcessorPlugin{Impl: newAdapter(p)}}
+}
+
+type adapter struct {
+	p         Processor
+	projected *bool // Needs declared: events arrive projected, changes go back
+}
+
+func newAdapter(p Processor) adapter { return adapter{p: p, projected: new(bool)} }
+
+func (a adapter) Configure(_ context.Context, req *shared.ConfigureRequest) (*shared.ConfigureResponse, error) {
+	if err := a.p.Configure(req.Config); err != nil {
+		return nil, err
+	}
+	resp := &shared.ConfigureResponse{}
+	if fr, ok := a.p.(FieldReader); ok {
+		resp.Needs = fr.Needs()
+	}
+	*a.projected = len(resp.Needs) > 0
+	return resp, nil
+}
+
+func (a adapter) Process(ctx context.Context, batch []*shared.Event) ([]*shared.Event, error) {
+	if !*a.projected {
+		return a.p.Process(ctx, batch)
+	}
+	snap := shared.Snapshot(batch)
+	out, err := a.p.Process(ctx, batch)
+	if err != nil {
+		return nil, err
+	}
+	shared.Diff(snap, out)
+	return out, nil
+}
+
+// Merge deep-merges src into dst: nested objects merge, "tags" are unioned,
+// other values replace.
+func Merge(dst, src map[string]any) { shared.Merge(dst, src) }
