@@ -95,6 +95,47 @@ func objectFields(t *testing.T, o Object) (fields []string, index string) {
 			}
 		}
 	}
+	if o.Type == "map" { // Kibana Maps: fields of the ES layers, by geoField and metrics
+		var m struct {
+			LayerListJSON string `json:"layerListJSON"`
+		}
+		if err := json.Unmarshal(o.Attributes, &m); err != nil {
+			t.Fatalf("%s: attributes: %v", o.ID, err)
+		}
+		var layers []struct {
+			Type   string `json:"type"`
+			Source struct {
+				Type     string `json:"type"`
+				GeoField string `json:"geoField"`
+				Metrics  []struct {
+					Field string `json:"field"`
+				} `json:"metrics"`
+				IndexRef string `json:"indexPatternRefName"`
+			} `json:"sourceDescriptor"`
+		}
+		if err := json.Unmarshal([]byte(m.LayerListJSON), &layers); err != nil {
+			t.Fatalf("%s: layerListJSON is not JSON: %v", o.ID, err)
+		}
+		esLayers := 0
+		for _, l := range layers {
+			if !strings.HasPrefix(l.Source.Type, "ES_") {
+				continue
+			}
+			esLayers++
+			if l.Source.GeoField == "" || l.Source.IndexRef == "" {
+				t.Errorf("%s: ES layer without geoField or index reference", o.ID)
+			}
+			fields = append(fields, l.Source.GeoField)
+			for _, mt := range l.Source.Metrics {
+				if mt.Field != "" {
+					fields = append(fields, mt.Field)
+				}
+			}
+		}
+		if esLayers == 0 {
+			t.Errorf("%s: map has no Elasticsearch layer", o.ID)
+		}
+	}
 	if a.Meta.SearchSourceJSON != "" {
 		var ss struct {
 			Query struct {

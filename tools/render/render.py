@@ -96,7 +96,20 @@ def nodata(ax, fields):
             ha="center", va="center", fontsize=8, color="gray")
     ax.set_axis_off()
 
+def map_as_vis(obj):
+    """A Kibana Maps object drawn like a coordinate map: its first ES layer."""
+    layer = [l for l in json.loads(obj["attributes"]["layerListJSON"]) if l["sourceDescriptor"]["type"].startswith("ES_")][0]
+    src = layer["sourceDescriptor"]
+    vis = {"attributes": {"visState": json.dumps({"title": obj["attributes"]["title"], "type": "tile_map", "aggs": [
+        {"id": "1", "type": "count", "schema": "metric", "params": {}},
+        {"id": "2", "type": "geohash_grid", "schema": "segment", "params": {"field": src["geoField"]}}]}),
+        "kibanaSavedObjectMeta": {"searchSourceJSON": json.dumps({"query": layer.get("query", {"query": "", "language": "kuery"})})}},
+        "references": obj["references"]}
+    return vis
+
 def draw(ax, vis, events):
+    if "layerListJSON" in vis["attributes"]:
+        vis = map_as_vis(vis)
     vs = json.loads(vis["attributes"]["visState"])
     ss = json.loads(vis["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
     index = [r["id"] for r in vis["references"] if r["type"] == "index-pattern"][0]
@@ -194,7 +207,7 @@ def render(objs, did, events, out, source):
     gs = fig.add_gridspec(rows, 2)
     for i, p in enumerate(panels):
         ax = fig.add_subplot(gs[0, :]) if i == 0 else fig.add_subplot(gs[1 + (i - 1) // 2, (i - 1) % 2])
-        draw(ax, objs[("visualization", refs[p["panelRefName"]])], events)
+        draw(ax, objs[(p.get("type", "visualization"), refs[p["panelRefName"]])], events)
     fig.suptitle("%s — %s" % (d["attributes"]["title"], source), fontsize=13)
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(out, dpi=80)
