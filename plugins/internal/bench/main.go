@@ -1,7 +1,7 @@
 // Command bench measures netbeat's packet-mode throughput with no plugin,
 // each built-in plugin and the chain of all four, out-of-process and in
 // process, on a generated capture, and prints a Markdown table
-// (docs/plugins-bench.md):
+// (BENCHMARKS.md):
 //
 //	go build -o /tmp/netbeat . && go run ./plugins/internal/bench -netbeat /tmp/netbeat
 package main
