@@ -22,6 +22,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
 )
 
 func freePort(t *testing.T) int {
@@ -181,4 +183,56 @@ http.port: %d
 		t.Errorf("no 'serving Prometheus metrics' log line:\n%s", tail(stderr, 30))
 	}
 	t.Logf("scraped netbeat_capture_packets=%v mid-replay (118 in the capture)", last)
+}
+
+// TestIntegrationPrometheusKafkaMetrics runs netbeat with output.franz
+// against an in-process Kafka (kfake) and scrapes netbeat.kafka.* from
+// netbeat.prometheus's /metrics while the replay runs.
+func TestIntegrationPrometheusKafkaMetrics(t *testing.T) {
+	netbeatBinary(t)
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	dir := t.TempDir()
+	promPort := freePort(t)
+	cfg := writeFile(t, filepath.Join(dir, "netbeat.yml"), fmt.Sprintf(`netbeat:
+  mode: [packets, flows]
+  prometheus: {enabled: true, host: 127.0.0.1, port: %d}
+queue.mem.flush.timeout: 100ms
+output.franz:
+  hosts: [%q]
+  topic: netbeat-metrics
+  bulk_flush_frequency: 0s
+`, promPort, c.ListenAddrs()[0]))
+	wait := startNetbeat(t, dir, append([]string{"-e", "-c", cfg, "-I", capturePath(t, "mixed.pcapng"), "--speed", "0.1"}, homeArgs(dir)...)...)
+	url := fmt.Sprintf("http://127.0.0.1:%d/metrics", promPort)
+	var m map[string]float64
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		body, _, err := httpGet(url)
+		if err == nil {
+			if m = parseProm(t, body); m["netbeat_kafka_events_acked"] > 0 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			code, stderr := wait()
+			t.Fatalf("%s never showed netbeat_kafka_events_acked > 0 (last error %v, metrics %v); netbeat exit %d:\n%s", url, err, m, code, tail(stderr, 30))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, k := range []string{"netbeat_kafka_events_produced", "netbeat_kafka_events_failed", "netbeat_kafka_events_dropped", "netbeat_kafka_batches", "netbeat_capture_packets"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("/metrics lacks %s", k)
+		}
+	}
+	if m["netbeat_kafka_events_produced"] < m["netbeat_kafka_events_acked"] {
+		t.Errorf("produced %v < acked %v", m["netbeat_kafka_events_produced"], m["netbeat_kafka_events_acked"])
+	}
+	if code, stderr := wait(); code != 0 {
+		t.Fatalf("netbeat exited %d:\n%s", code, tail(stderr, 30))
+	}
+	t.Logf("mid-replay: netbeat_kafka_events_acked=%v netbeat_capture_packets=%v", m["netbeat_kafka_events_acked"], m["netbeat_capture_packets"])
 }

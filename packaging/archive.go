@@ -117,4 +117,3 @@ func windowsZip(o options) (string, error) {
 	}
 	return path, f.Close()
 }
-

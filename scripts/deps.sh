@@ -24,6 +24,7 @@ have mvn || need+=(maven)
 have systemd-analyze || need+=(systemd)
 have rpm || need+=(rpm)
 have wine || need+=(wine wine64)
+have x86_64-w64-mingw32-gcc || need+=(gcc-mingw-w64-x86-64-win32)
 have unzip || need+=(unzip)
 have setpriv || need+=(util-linux)
 if ((${#need[@]})); then
