@@ -49,4 +49,4 @@ for mode in packets flows; do
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# Go benchmarks of the data path (in-process, no libbeat pipeline):"
-NETBEAT_BENCH_PCAP="$PWD/$big" go test -run '^$' -bench 'Pipeline|ReadOnly' -benchtime 3x ./beat/ | grep -E '^Benchmark'
+NETBEAT_BENCH_PCAP="$big" go test -run '^$' -bench 'Pipeline|ReadOnly' -benchtime 3x ./beat/ | grep -E '^Benchmark'
