@@ -18,45 +18,20 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/netbeat/netbeat/internal/nbtest"
 )
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	buildErr  error
-)
-
-// TestMain removes the binary built by netbeatBinary.
+// TestMain removes the binary nbtest built.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		_ = os.RemoveAll(binDir)
-	}
+	nbtest.Cleanup()
 	os.Exit(code)
 }
 
-// repoRoot is the folder holding go.mod (tests run in beat/).
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getwd: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
+func repoRoot(t *testing.T) string { return nbtest.RepoRoot(t) }
 
 // capturePath is a bundled capture in testdata/captures.
 func capturePath(t *testing.T, name string) string {
@@ -68,28 +43,8 @@ func capturePath(t *testing.T, name string) string {
 	return p
 }
 
-// netbeatBinary builds netbeat once (go build into a temp dir) and returns its path.
-func netbeatBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if binDir, buildErr = os.MkdirTemp("", "netbeat-beat-it-"); buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "netbeat")
-		start := time.Now()
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		cmd.Dir = repoRoot(t)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
-			return
-		}
-		t.Logf("built %s in %s", binPath, time.Since(start).Round(time.Millisecond))
-	})
-	if buildErr != nil {
-		t.Fatalf("building netbeat failed: %v", buildErr)
-	}
-	return binPath
-}
+// netbeatBinary is the netbeat binary under test (see internal/nbtest).
+func netbeatBinary(t *testing.T) string { return nbtest.Binary(t) }
 
 // requireTool returns the absolute path of an external program or fails the test.
 func requireTool(t *testing.T, name string) string {

@@ -25,6 +25,10 @@ bash scripts/kafka.sh start
 trap 'bash scripts/kafka.sh stop || true' EXIT
 
 echo ">> integration tests"
+# One netbeat binary for every package's whole-binary tests (internal/nbtest).
+mkdir -p .cache/it
+go build -o .cache/it/netbeat .
+export NETBEAT_BIN="$PWD/.cache/it/netbeat"
 go test -tags integration -count=1 -p 1 -timeout 40m ./...
 
 echo ">> packaging: deb/rpm/tar.gz/zip, dpkg install/upgrade/purge, systemd-analyze, wine"

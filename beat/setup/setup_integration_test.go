@@ -12,50 +12,19 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/netbeat/netbeat/internal/nbtest"
 )
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
+func repoRoot(t *testing.T) string { return nbtest.RepoRoot(t) }
 
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, _ := filepath.Abs("../..")
-	return dir
-}
-
-// netbeatBinary returns $NETBEAT_BIN or builds netbeat once into a temp dir.
-func netbeatBinary(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("NETBEAT_BIN"); p != "" {
-		return p
-	}
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "netbeat-setup-it-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "netbeat")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		cmd.Dir = repoRoot(t)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+// netbeatBinary is the netbeat binary under test (see internal/nbtest).
+func netbeatBinary(t *testing.T) string { return nbtest.Binary(t) }
 
 // runNetbeat runs the binary with a config written to a temp home.
 func runNetbeat(t *testing.T, cfg string, args ...string) (string, error) {
@@ -249,4 +218,11 @@ func versionOf(t *testing.T) string {
 		t.Fatalf("unexpected version output %q", out)
 	}
 	return f[2]
+}
+
+// TestMain removes the binary nbtest built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	nbtest.Cleanup()
+	os.Exit(code)
 }

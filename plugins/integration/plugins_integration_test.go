@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/netbeat/netbeat/internal/nbtest"
 )
 
 var (
@@ -30,6 +32,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	nbtest.Cleanup()
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
@@ -61,8 +64,8 @@ func binaries(t *testing.T) {
 			buildErr_ = err.Error()
 			return
 		}
-		netbeatBin, misbehave = filepath.Join(binDir, "netbeat"), filepath.Join(binDir, "misbehave")
-		for out, pkg := range map[string]string{netbeatBin: ".", misbehave: "./plugins/host/testdata/misbehave"} {
+		netbeatBin, misbehave = nbtest.Binary(t), filepath.Join(binDir, "misbehave")
+		for out, pkg := range map[string]string{misbehave: "./plugins/host/testdata/misbehave"} {
 			cmd := exec.Command("go", "build", "-o", out, pkg)
 			cmd.Dir = r
 			if b, err := cmd.CombinedOutput(); err != nil {

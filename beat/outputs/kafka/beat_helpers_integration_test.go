@@ -19,72 +19,25 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/netbeat/netbeat/internal/nbtest"
 )
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	buildErr  error
-)
-
-// TestMain removes the binary built by netbeatBinary.
+// TestMain removes the binary nbtest built.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		_ = os.RemoveAll(binDir)
-	}
+	nbtest.Cleanup()
 	os.Exit(code)
 }
 
-// repoRoot walks up from the working directory to the folder holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("getwd: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
+func repoRoot(t *testing.T) string { return nbtest.RepoRoot(t) }
 
-// netbeatBinary builds the netbeat binary once per test binary (go build
-// into a temp dir, from the repo root) and returns its path.
-func netbeatBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "netbeat-it-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "netbeat")
-		start := time.Now()
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		cmd.Dir = repoRoot(t)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
-			return
-		}
-		t.Logf("built %s in %s", binPath, time.Since(start).Round(time.Millisecond))
-	})
-	if buildErr != nil {
-		t.Fatalf("building netbeat failed: %v", buildErr)
-	}
-	return binPath
-}
+// netbeatBinary is the netbeat binary under test (see internal/nbtest).
+func netbeatBinary(t *testing.T) string { return nbtest.Binary(t) }
 
 // kafkaEnv returns NETBEAT_KAFKA_<name> from the environment or from
 // .cache/kafka/run/env (re-read on every call: kafka.sh resume rewrites it),
