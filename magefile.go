@@ -79,10 +79,28 @@ func Check() error {
 	return nil
 }
 
-// Bench runs the Go benchmarks of the data path (see BENCHMARKS.md).
-func Bench() error {
+// Aliases keeps `mage bench` (issue #6) next to the bench: namespace.
+var Aliases = map[string]interface{}{"bench": Bench.Go}
+
+// Bench groups the benchmarks recorded in BENCHMARKS.md.
+type Bench mg.Namespace
+
+// Go runs the Go benchmarks of the data path (`mage bench` is this target).
+func (Bench) Go() error {
 	return sh.RunV("go", "test", "-run", "^$", "-bench", ".", "-benchmem", "./beat/...")
 }
+
+// Compare runs netbeat vs packetbeat vs tshark on one capture
+// (scripts/compare/compare.sh; RUNS, PCAP, KAFKA=1, ONLY: see the script).
+func (Bench) Compare() error { return sh.RunV("bash", "scripts/compare/compare.sh") }
+
+// Memflows is the flow-table memory test: 100k and 1M concurrent flows
+// (scripts/compare/memflows.sh).
+func (Bench) Memflows() error { return sh.RunV("bash", "scripts/compare/memflows.sh") }
+
+// Liverate replays a capture into a veth pair at rising rates and reports the
+// highest rate netbeat captures without drops (scripts/compare/liverate.sh, root).
+func (Bench) Liverate() error { return sh.RunV("bash", "scripts/compare/liverate.sh") }
 
 // Fuzz runs each decoder fuzz target for FUZZTIME (default 5m).
 func Fuzz() error {

@@ -128,6 +128,15 @@ func (nb *Netbeat) logSummary(ws []*worker) {
 		s, d := w.src.Stats(), w.decodeStats()
 		nb.log.Infof("capture %q finished: %d packets, %d bytes, kernel dropped %d, interface dropped %d, filtered %d, malformed %d, truncated %d, unsupported %d, fragments %d, flow records %d",
 			w.src.Name(), s.Received, d.Bytes, s.Dropped, s.IfDropped, s.Filtered, d.Malformed, d.Truncated, d.Unsupported, d.Fragments, w.flowPub)
+		if w.table != nil {
+			fs := w.table.Stats()
+			nb.log.Infof("capture %q flow table: %d flows created, %d evicted (netbeat.flows.max_flows), %d interim reports, final records by reason %v, %d still active",
+				w.src.Name(), fs.Created, fs.Evicted, fs.Reports, fs.Ended, fs.Active)
+			if fs.Evicted > 0 {
+				nb.log.Warnf("capture %q: %d flows were evicted because the flow table was full; their records end with reason \"evicted\" and later packets of the same 5-tuple start a new record: raise netbeat.flows.max_flows (about 550 bytes of memory per flow) or lower netbeat.flows.timeout",
+					w.src.Name(), fs.Evicted)
+			}
+		}
 		if s.Dropped+s.IfDropped > 0 {
 			nb.log.Warnf("capture %q lost %d packets to kernel/interface drops", w.src.Name(), s.Dropped+s.IfDropped)
 		}

@@ -50,7 +50,8 @@ type Table struct {
 	flows      map[Key]*Flow
 	head, tail *Flow // least → most recently seen
 	emit       func(*Flow)
-	closing    []*Flow // flows after FIN/FIN or RST, oldest first
+	closing    []*Flow // flows after FIN/FIN or RST, oldest first, from closingAt on
+	closingAt  int     // queue head: closing[:closingAt] are done (nil)
 	frags      map[fragKey][2]uint16
 	nextReport time.Time
 	now        time.Time
@@ -196,15 +197,22 @@ func (t *Table) advance(now time.Time) {
 		t.end(f, reason)
 	}
 	// Closing flows queue in closeAt order (all linger the same CloseTimeout).
-	n := 0
-	for ; n < len(t.closing) && !now.Before(t.closing[n].closeAt); n++ {
-		if f := t.closing[n]; !f.Final {
+	// A queue with a moving head: compacting on every call was quadratic with
+	// hundreds of thousands of flows lingering at once (issue #7 memory test).
+	for t.closingAt < len(t.closing) && !now.Before(t.closing[t.closingAt].closeAt) {
+		if f := t.closing[t.closingAt]; !f.Final {
 			t.end(f, f.EndReason)
 		}
-		t.closing[n] = nil
+		t.closing[t.closingAt] = nil
+		t.closingAt++
 	}
-	if n > 0 {
-		t.closing = append(t.closing[:0], t.closing[n:]...)
+	switch {
+	case t.closingAt == len(t.closing):
+		t.closing, t.closingAt = t.closing[:0], 0
+	case t.closingAt >= 4096 && 2*t.closingAt >= len(t.closing): // amortised O(1) per flow
+		n := copy(t.closing, t.closing[t.closingAt:])
+		clear(t.closing[n:])
+		t.closing, t.closingAt = t.closing[:n], 0
 	}
 	if t.cfg.Period > 0 {
 		if t.nextReport.IsZero() {
@@ -234,7 +242,8 @@ func (t *Table) Flush(reason string) {
 		}
 		t.end(f, r)
 	}
-	t.closing = t.closing[:0]
+	clear(t.closing)
+	t.closing, t.closingAt = t.closing[:0], 0
 }
 
 func (t *Table) end(f *Flow, reason string) {

@@ -14,6 +14,11 @@
 #   env: RUNS=3 SLOW_RUNS=1 PCAP=.cache/bench/big.pcap WORK=/tmp/netbeat-compare
 #        PB_SHUTDOWN=3s (packetbeat.shutdown_timeout; with 0 packetbeat drops the
 #        last flow records at exit) ONLY="regex of variant names"
+#        KAFKA=1 adds the Kafka rows: netbeat (output.franz) and packetbeat
+#        (libbeat's sarama output.kafka) to the real broker of scripts/kafka.sh
+#        (started if not running), one new topic per run, records counted back
+#        with scripts/kafka/topiccount. For packetbeat → Kafka, eff s is the
+#        wall time minus PB_SHUTDOWN (its fixed exit sleep).
 #
 # "eff s" is the time the work took: wall time for everything except
 # packetbeat, whose wall time contains fixed sleeps at exit (shutdown_timeout
@@ -40,6 +45,7 @@ packets=$(capinfos -c -M "$pcap" 2>/dev/null | awk '/Number of packets/ {print $
 
 # --- builds -------------------------------------------------------------
 go build -o "$work/netbeat" .
+go build -o "$work/decodeonly" ./tools/decodeonly
 if [ ! -x "$work/packetbeat" ]; then
 	rm -rf "$work/beats-src"
 	cp -r "$beats_src" "$work/beats-src"
@@ -98,6 +104,7 @@ measure() {
 		local lb start wall user sys rss events eff last
 		lb=$(cut -d' ' -f1 /proc/loadavg)
 		start=$(date +%s.%N)
+		export TOPIC="cmp-$stamp-${name// /-}-$i"
 		/usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$@" >"$work/stdout.txt" 2>"$work/stderr.txt" ||
 			{ echo "FAILED: $name" >&2; tail -5 "$work/stderr.txt" >&2; }
 		read -r wall user sys rss <"$work/time.txt"
@@ -109,6 +116,8 @@ measure() {
 			case $name in packetbeat*) eff=$(awk -v a="$start" -v b="$last" 'BEGIN{printf "%.2f", b-a}') ;; esac
 		fi
 		case $name in
+		*kafka) events=$("$work/topiccount" -brokers "$broker" "$TOPIC" | awk '{print $2}') ;;&
+		packetbeat*kafka) eff=$(awk -v w="$wall" -v s="${pb_shutdown%s}" 'BEGIN{printf "%.2f", w-s}') ;;
 		"tshark ek") events=$(($(wc -l <"$work/stdout.txt") / 2)) ;; # an index line + a document line per packet
 		tshark*) events=$(wc -l <"$work/stdout.txt") ;;
 		esac
@@ -127,7 +136,25 @@ echo "# $(date -u +%FT%TZ) $machine; $(go version | cut -d' ' -f3)"
 echo "# capture: $pcap, $packets packets; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# raw rows: $tsv"
 
+if [ "${KAFKA:-0}" = 1 ]; then
+	go build -o "$work/topiccount" ./scripts/kafka/topiccount
+	bash scripts/kafka.sh status >/dev/null 2>&1 || bash scripts/kafka.sh start >&2
+	# shellcheck disable=SC1091
+	source .cache/kafka/run/env
+	broker=$NETBEAT_KAFKA_PLAINTEXT
+fi
+# kafka_out OUTPUT TOPIC: -E flags for output.franz (netbeat) or output.kafka
+# (sarama, packetbeat), same settings as scripts/kafka/bench.sh.
+kafka_out() {
+	printf '%s ' -E "output.$1.hosts=[\"$broker\"]" -E "output.$1.topic=$2" -E "output.$1.required_acks=1" \
+		-E "output.$1.compression=none" -E "output.$1.bulk_max_size=2048"
+	[ "$1" = franz ] && printf '%s ' -E 'output.franz.key=%{[network.community_id]}'
+	return 0
+}
+
 measure "raw capinfos" "$runs" capinfos "$pcap"
+measure "raw go read" "$runs" "$work/decodeonly" -raw "$pcap"
+measure "gopacket decode-only" "$runs" "$work/decodeonly" "$pcap"
 measure "netbeat packets discard" "$runs" bash -c "$(declare -f nb); work=$work pcap=$pcap; nb --mode packets -E output.discard.enabled=true"
 measure "netbeat packets file" "$runs" bash -c "$(declare -f nb fileout); work=$work pcap=$pcap; nb --mode packets \$(fileout)"
 measure "netbeat flows discard" "$runs" bash -c "$(declare -f nb); work=$work pcap=$pcap; nb --mode flows -E output.discard.enabled=true"
@@ -135,6 +162,13 @@ measure "netbeat flows file" "$runs" bash -c "$(declare -f nb fileout); work=$wo
 measure "packetbeat flows-only discard" "$runs" bash -c "$(declare -f pb); work=$work pcap=$pcap pb_shutdown=$pb_shutdown; pb pb-flows.yml -E output.discard.enabled=true"
 measure "packetbeat flows-only file" "$runs" bash -c "$(declare -f pb fileout); work=$work pcap=$pcap pb_shutdown=$pb_shutdown; pb pb-flows.yml \$(fileout)"
 measure "packetbeat protocols file" "$runs" bash -c "$(declare -f pb fileout); work=$work pcap=$pcap pb_shutdown=$pb_shutdown; pb pb-protocols.yml \$(fileout)"
+if [ "${KAFKA:-0}" = 1 ]; then
+	for m in packets flows; do
+		measure "netbeat $m kafka" "$runs" bash -c "$(declare -f nb kafka_out); work=$work pcap=$pcap broker=$broker; nb --mode $m \$(kafka_out franz \$TOPIC)"
+	done
+	measure "packetbeat flows-only kafka" "$runs" bash -c "$(declare -f pb kafka_out); work=$work pcap=$pcap broker=$broker pb_shutdown=$pb_shutdown; pb pb-flows.yml \$(kafka_out kafka \$TOPIC)"
+	measure "packetbeat protocols kafka" "$runs" bash -c "$(declare -f pb kafka_out); work=$work pcap=$pcap broker=$broker pb_shutdown=$pb_shutdown; pb pb-protocols.yml \$(kafka_out kafka \$TOPIC)"
+fi
 measure "tshark fields" "$runs" tshark -r "$pcap" "${tshark_fields[@]}"
 measure "tshark ek" "$slow_runs" tshark -r "$pcap" -T ek
 rm -rf "$work/out" "$work/data"
@@ -158,8 +192,8 @@ awk -F'\t' -v n="$packets" '
 		}
 		print ""
 		print "Ratios (median eff packets/s; CPU = median CPU s of the other / netbeat):"
-		split("netbeat packets discard|tshark ek|3;netbeat packets file|tshark ek|3;netbeat flows discard|packetbeat flows-only discard|info: packetbeat eff = wall incl. exit sleeps;netbeat flows file|packetbeat flows-only file|2;netbeat packets file|packetbeat protocols file|info: different work (packet events vs flows + dns/http/tls transactions)", pairs, ";")
-		for (p = 1; p <= 5; p++) {
+		split("netbeat packets discard|tshark ek|3;netbeat packets file|tshark ek|3;netbeat flows discard|packetbeat flows-only discard|info: packetbeat eff = wall incl. exit sleeps;netbeat flows file|packetbeat flows-only file|2;netbeat packets file|packetbeat protocols file|info: different work (packet events vs flows + dns/http/tls transactions);netbeat flows kafka|packetbeat flows-only kafka|2;netbeat packets kafka|tshark ek|3;netbeat packets discard|gopacket decode-only|info: share of the gopacket decode ceiling", pairs, ";")
+		for (p = 1; p <= 8; p++) {
 			split(pairs[p], x, "|")
 			if (!(x[1] in PPS) || !(x[2] in PPS)) continue
 			q = PPS[x[1]] / PPS[x[2]]

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Flow-table memory test (issue #7): 100k and 1M concurrent synthetic TCP
+# flows (tools/mkflows: all SYNs, then all SYN-ACKs, then all RSTs, within
+# 20 s of capture time), read by netbeat in flow mode
+#   a) with the default table bound (netbeat.flows.max_flows: 100000), and
+#   b) with a bound above the flow count (max_flows: 1100000),
+# to the file output. Reports wall time, peak RSS (/usr/bin/time %M), the
+# final records by end reason counted in the output, and the table's own
+# counters from netbeat's "capture finished" log line. Every flow must leave
+# exactly one final record, evicted or not; the script fails otherwise.
+#
+# Usage: scripts/compare/memflows.sh    env: FLOWS="100000 1000000" WORK=/tmp/netbeat-memflows
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+work=${WORK:-/tmp/netbeat-memflows}
+counts=${FLOWS:-100000 1000000}
+mkdir -p "$work" .cache/bench
+go build -o "$work/netbeat" .
+cat >"$work/netbeat.yml" <<YML
+netbeat:
+  stats.period: 0
+queue.mem:
+  events: 65536
+  flush.min_events: 4096
+  flush.timeout: 1s
+logging.level: info
+seccomp.enabled: false
+YML
+echo "# $(date -u +%FT%TZ) $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(go version | cut -d' ' -f3)"
+printf '| flows | max_flows | wall s | CPU s | peak RSS MB | final records | evicted | rst | capture_end | interim | table counters (log) |\n|---|---|---|---|---|---|---|---|---|---|---|\n'
+fail=0
+for n in $counts; do
+	pcap=.cache/bench/flows$n.pcap
+	[ -s "$pcap" ] || go run ./tools/mkflows -flows "$n" -close -out "$pcap" >&2
+	for max in 100000 1100000; do
+		rm -rf "$work/out" "$work/data"
+		/usr/bin/time -f '%e %U %S %M' -o "$work/time.txt" "$work/netbeat" -c "$work/netbeat.yml" \
+			--path.home "$work" --path.data "$work/data" -e -I "$pcap" --mode flows \
+			-E netbeat.flows.max_flows="$max" -E output.file.path="$work/out" -E output.file.filename=events \
+			-E output.file.rotate_every_kb=10000000 -E output.file.number_of_files=1024 2>"$work/log.txt" >/dev/null
+		read -r wall user sys rss <"$work/time.txt"
+		# one JSON object per line: count final records by reason, and interim ones
+		read -r finals evicted rst capend interim < <(cat "$work/out"/* | python3 -c '
+import json, sys
+c = {"final": 0, "evicted": 0, "rst": 0, "capture_end": 0, "interim": 0}
+for line in sys.stdin:
+    f = json.loads(line).get("flow", {})
+    if f.get("final"):
+        c["final"] += 1
+        c[f.get("end_reason", "?")] = c.get(f.get("end_reason", "?"), 0) + 1
+    else:
+        c["interim"] += 1
+print(c["final"], c["evicted"], c["rst"], c["capture_end"], c["interim"])')
+		created=$(grep -o 'flow table: [0-9]* flows created' "$work/log.txt" | grep -o '[0-9][0-9]*' | head -1)
+		tevicted=$(grep -o 'created, [0-9]* evicted' "$work/log.txt" | grep -o '[0-9][0-9]*' | head -1)
+		printf '| %s | %s | %s | %.2f | %d | %s | %s | %s | %s | %s | %s |\n' "$n" "$max" "$wall" \
+			"$(awk -v u="$user" -v s="$sys" 'BEGIN{print u+s}')" $((rss / 1024)) "$finals" "$evicted" "$rst" "$capend" "$interim" "$created created, $tevicted evicted"
+		# every flow record the table created ends exactly once; without eviction
+		# that is one record per synthetic flow
+		if [ "$finals" != "${created:-x}" ] || [ "$evicted" != "${tevicted:-x}" ] ||
+			{ [ "$max" -ge "$n" ] && { [ "$finals" != "$n" ] || [ "$evicted" != 0 ]; }; }; then
+			echo "FAIL: $n flows, max_flows $max: $finals final records ($evicted evicted), table created $created, evicted $tevicted" >&2
+			fail=1
+		fi
+	done
+done
+rm -rf "$work/out" "$work/data"
+exit $fail
