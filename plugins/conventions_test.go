@@ -13,7 +13,7 @@ import (
 // fixed sections and the sample.yml copied in verbatim, a parsable sample.yml,
 // and tests.
 func TestConventions(t *testing.T) {
-	for _, name := range []string{"comment", "timebucket", "iprep", "geoip"} {
+	for _, name := range []string{"comment", "timebucket", "iprep", "geoip", "group"} {
 		sample, err := os.ReadFile(filepath.Join(name, "sample.yml"))
 		if err != nil {
 			t.Errorf("%s: %v", name, err)

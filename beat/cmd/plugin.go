@@ -7,6 +7,7 @@ import (
 
 	libbeat "github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/elastic/beats/v7/libbeat/cfgfile"
+	conf "github.com/elastic/elastic-agent-libs/config"
 	"github.com/spf13/cobra"
 
 	nbeat "github.com/netbeat/netbeat/beat"
@@ -64,12 +65,20 @@ func pluginCommand() *cobra.Command {
 	return c
 }
 
+// listedHost is one plugin host `plugin list` starts: the data-path chain
+// (netbeat.plugins) or one `plugin` processor (processors[i]).
+type listedHost struct {
+	where string
+	cfg   host.Config
+}
+
 func listPlugins() error {
 	path := cfgfile.GetDefaultCfgfile()
 	raw, err := cfgfile.Load("", nil)
 	if err != nil {
 		return fmt.Errorf("plugin list: loading the configuration failed: %w", err)
 	}
+	var hosts []listedHost
 	cfg := host.DefaultConfig()
 	if raw.HasField("netbeat") {
 		nb, err := raw.Child("netbeat", -1)
@@ -80,23 +89,71 @@ func listPlugins() error {
 			}
 		}
 	}
-	if len(cfg.Chain) == 0 {
-		fmt.Printf("no plugins configured in %s (netbeat.plugins.chain); built-in plugins: %v\n", path, builtin.Names())
-		return nil
+	if len(cfg.Chain) > 0 {
+		hosts = append(hosts, listedHost{"netbeat.plugins", cfg})
 	}
-	h, err := host.New(cfg, host.WithLogger(quiet{}))
+	procs, err := pluginProcessors(raw)
 	if err != nil {
 		return err
 	}
-	startErr := h.Start()
+	hosts = append(hosts, procs...)
+	if len(hosts) == 0 {
+		fmt.Printf("no plugins configured in %s (netbeat.plugins.chain or processors: - plugin: …); built-in plugins: %v\n", path, builtin.Names())
+		return nil
+	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ORDER\tNAME\tSTATE\tPID\tBINARY\tERROR")
-	for i, s := range h.States() {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\t%s\n", i+1, s.Name, s.Status, s.PID, s.Path, s.LastError)
+	fmt.Fprintln(w, "WHERE\tORDER\tNAME\tSTATE\tPID\tBINARY\tERROR")
+	var firstErr error
+	for _, lh := range hosts {
+		h, err := host.New(lh.cfg, host.WithLogger(quiet{}), host.WithInProcess(builtin.New))
+		if err != nil {
+			fmt.Fprintf(w, "%s\t-\t-\tinvalid\t0\t-\t%v\n", lh.where, err)
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if err := h.Start(); err != nil && firstErr == nil {
+			firstErr = err
+		}
+		for i, s := range h.States() {
+			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%d\t%s\t%s\n", lh.where, i+1, s.Name, s.Status, s.PID, s.Path, s.LastError)
+		}
+		h.Close()
 	}
 	w.Flush()
-	h.Close()
-	return startErr
+	return firstErr
+}
+
+// pluginProcessors finds the top-level `processors: - plugin: {…}` entries:
+// each runs its own plugin host with a batch of one (processors/external).
+func pluginProcessors(raw *conf.C) ([]listedHost, error) {
+	if !raw.HasField("processors") {
+		return nil, nil
+	}
+	var list []map[string]*conf.C
+	sub, err := raw.Child("processors", -1)
+	if err == nil {
+		err = sub.Unpack(&list)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("plugin list: reading processors failed: %w", err)
+	}
+	var out []listedHost
+	for i, p := range list {
+		pc, ok := p[external.Name]
+		if !ok {
+			continue
+		}
+		var one host.PluginConfig
+		if err := pc.Unpack(&one); err != nil {
+			return nil, fmt.Errorf("plugin list: reading processors[%d].plugin failed: %w", i, err)
+		}
+		d := host.DefaultConfig()
+		d.Chain, d.BatchSize = []host.PluginConfig{one}, 1
+		out = append(out, listedHost{fmt.Sprintf("processors[%d]", i), d})
+	}
+	return out, nil
 }
 
 type quiet struct{}

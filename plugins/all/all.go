@@ -5,6 +5,7 @@ package all
 import (
 	_ "github.com/netbeat/netbeat/plugins/comment"
 	_ "github.com/netbeat/netbeat/plugins/geoip"
+	_ "github.com/netbeat/netbeat/plugins/group"
 	_ "github.com/netbeat/netbeat/plugins/iprep"
 	_ "github.com/netbeat/netbeat/plugins/timebucket"
 )

@@ -378,7 +378,8 @@ func TestChecksumMismatchRefused(t *testing.T) {
 func TestPluginList(t *testing.T) {
 	binaries(t)
 	dir := t.TempDir()
-	cfg := fmt.Sprintf("netbeat.plugins.chain:\n  - name: comment\n    config: {rules: [{match: {ports: [1]}, tags: [x]}]}\n  - name: pinned\n    path: %s\n    sha256: \"%s\"\n", misbehave, strings.Repeat("0", 64))
+	cfg := fmt.Sprintf("netbeat.plugins.chain:\n  - name: comment\n    config: {rules: [{match: {ports: [1]}, tags: [x]}]}\n  - name: pinned\n    path: %s\n    sha256: \"%s\"\n"+
+		"processors:\n  - add_tags: {tags: [a]}\n  - plugin: {name: timebucket}\n", misbehave, strings.Repeat("0", 64))
 	os.WriteFile(filepath.Join(dir, "netbeat.yml"), []byte(cfg), 0o600)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -386,6 +387,17 @@ func TestPluginList(t *testing.T) {
 	s := string(out)
 	if err == nil || !strings.Contains(s, "comment") || !strings.Contains(s, "running") && !strings.Contains(s, "stopped") || !strings.Contains(s, "checksum mismatch") {
 		t.Fatalf("plugin list: err=%v\n%s", err, s)
+	}
+	// the `plugin` processor is listed too, under its place in processors
+	found := false
+	for _, line := range strings.Split(s, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 4 && f[0] == "processors[1]" && f[2] == "timebucket" {
+			found = f[3] == "running"
+		}
+	}
+	if !found {
+		t.Fatalf("plugin list does not show processors[1] timebucket with its state:\n%s", s)
 	}
 }
 

@@ -65,5 +65,18 @@ func scenarios(dir string) []scenario {
 		{"geoip", []string{geoip}},
 		{"iprep", []string{iprep}},
 		{"chain4", []string{comment, timebucket, geoip, iprep}},
+		{"group4", []string{group(comment, timebucket, geoip, iprep)}},
 	}
+}
+
+// group nests chain entries as the members of one `group` plugin.
+func group(members ...string) string {
+	var b strings.Builder
+	b.WriteString("- name: group\n  config:\n    plugins:\n")
+	for _, m := range members {
+		for _, l := range strings.Split(strings.TrimSpace(m), "\n") {
+			b.WriteString("      " + l + "\n")
+		}
+	}
+	return b.String()
 }
