@@ -41,7 +41,7 @@ func pluginCommand() *cobra.Command {
 	})
 	c.AddCommand(&cobra.Command{
 		Use: "list", Short: "Start the configured plugins (netbeat.plugins.chain, from -c) and show their state",
-		Args: cobra.NoArgs,
+		Args: cobra.NoArgs, SilenceUsage: true, // a plugin that fails to start is not a usage error
 		RunE: func(_ *cobra.Command, _ []string) error { return listPlugins() },
 	})
 	var dir, netbeatSrc string

@@ -260,6 +260,37 @@ func TestCommentPluginInBeat(t *testing.T) {
 	}
 }
 
+// TestGroupPluginInBeat: comment and timebucket as members of one `group`
+// plugin process give every event of a real capture the same tags, comments
+// and time buckets as the plugins chained one by one, and lose none.
+func TestGroupPluginInBeat(t *testing.T) {
+	want := tsharkCount(t, "mixed.pcapng")
+	r := start(t, "mixed.pcapng", "batch_size: 64\nlinger: 10ms\nchain:\n  - name: group\n    config:\n      plugins:\n"+
+		indent(commentChain, "        ")+"\n        - name: timebucket\n          config: {timezone: Asia/Tokyo}\n", "")
+	r.wait(t)
+	if r.err != nil {
+		t.Fatalf("netbeat failed: %v\n%s", r.err, tail(r.stderr.String()))
+	}
+	evs := r.events(t)
+	if len(evs) != want {
+		t.Fatalf("%d events, want %d (tshark)", len(evs), want)
+	}
+	checkComment(t, evs)
+	for i, e := range evs {
+		ts, err := time.Parse(time.RFC3339Nano, fmt.Sprint(e["@timestamp"]))
+		if err != nil {
+			t.Fatalf("event %d: @timestamp %v: %v", i, e["@timestamp"], err)
+		}
+		tokyo := ts.In(time.FixedZone("JST", 9*3600))
+		if h := get(e, "timebucket.hour"); fmt.Sprint(h) != strconv.Itoa(tokyo.Hour()) || get(e, "timebucket.weekday") != tokyo.Weekday().String() {
+			t.Fatalf("event %d at %v: timebucket %v, want hour %d %s", i, ts, e["timebucket"], tokyo.Hour(), tokyo.Weekday())
+		}
+	}
+	if !strings.Contains(r.stderr.String(), `"log.logger":"plugin/group"`) {
+		t.Errorf("no log line under plugin/group")
+	}
+}
+
 // childPID finds the plugin process (a child of netbeat) serving name.
 func childPID(t *testing.T, parent int, match string) int {
 	ents, _ := os.ReadDir("/proc")
