@@ -11,7 +11,7 @@
 # for the issue #7 targets. Raw rows: $WORK/results-<stamp>.tsv.
 #
 # Usage: scripts/compare/compare.sh
-#   env: RUNS=3 SLOW_RUNS=1 PCAP=.cache/bench/big.pcap WORK=/tmp/netbeat-compare
+#   env: RUNS=3 SLOW_RUNS=1 PCAP=.cache/bench/benchmix2m.pcap (made if missing) WORK=/tmp/netbeat-compare
 #        PB_SHUTDOWN=3s (packetbeat.shutdown_timeout; with 0 packetbeat drops the
 #        last flow records at exit) ONLY="regex of variant names"
 #        KAFKA=1 adds the Kafka rows: netbeat (output.franz) and packetbeat
@@ -30,7 +30,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 runs=${RUNS:-3}
 slow_runs=${SLOW_RUNS:-1}
-pcap=$(realpath "${PCAP:-.cache/bench/big.pcap}")
+pcap=${PCAP:-.cache/bench/benchmix2m.pcap}
 work=${WORK:-/tmp/netbeat-compare}
 pb_shutdown=${PB_SHUTDOWN:-3s}
 only=${ONLY:-.}
@@ -40,7 +40,12 @@ mkdir -p "$work"
 stamp=$(date -u +%Y%m%d-%H%M%S)
 tsv=$work/results-$stamp.tsv
 
-[ -s "$pcap" ] || go run ./tools/mkbig -in testdata/captures/mixed.pcapng -out "$pcap" -packets 1000000
+command -v tshark >/dev/null && command -v capinfos >/dev/null || bash scripts/deps.sh # installs tshark
+# The default capture: testdata/bench/benchmix.pcap (real HTTP, TLS 1.2/1.3,
+# DNS over UDP and TCP, ICMP; scripts/compare/make-benchmix.sh) multiplied
+# by tools/mkbig to >= 2,000,000 packets, each copy with its own client ports.
+[ -s "$pcap" ] || go run ./tools/mkbig -in testdata/bench/benchmix.pcap -out "$pcap" -packets 2000000
+pcap=$(realpath "$pcap")
 packets=$(capinfos -c -M "$pcap" 2>/dev/null | awk '/Number of packets/ {print $NF}')
 
 # --- builds -------------------------------------------------------------
