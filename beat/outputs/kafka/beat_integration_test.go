@@ -121,7 +121,7 @@ func TestNetbeatDateTopic(t *testing.T) {
 // netbeat exits instead of retrying them forever (GuaranteedSend).
 func TestNetbeatFutureTimestamps(t *testing.T) {
 	src := capture(t, "http4.pcap")
-	future := shiftPcap(t, src, time.Until(firstPacketTime(t, src))+48*time.Hour)
+	future := shiftPcap(t, src, time.Since(firstPacketTime(t, src))+48*time.Hour) // first packet at now+48h
 	topic := uniqueTopic("future")
 	code, out := runNetbeat(t, time.Minute, franzConfig(t, topic), "-I", future, "--mode", "packets")
 	if code != 0 {
