@@ -13,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/encoding"
+
+	"github.com/netbeat/netbeat/plugins/internal/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
 )
 
@@ -259,5 +262,61 @@ func TestConfigErrors(t *testing.T) {
 		if _, err := New(d); err == nil {
 			t.Errorf("config %+v accepted", c)
 		}
+	}
+}
+
+// A plugin answer that does not decode (found only when the pipeline's
+// last step decodes it) restarts the plugin and sends the batch again, or,
+// with passthrough, passes it on tagged: never lost.
+func TestMalformedAnswer(t *testing.T) {
+	for _, policy := range []string{PolicyRetry, PolicyPassthrough} {
+		t.Run(policy, func(t *testing.T) {
+			log := &memLog{}
+			h := newHost(t, log, func(c *Config) { c.FailurePolicy = policy }, mb("m", "ok"))
+			if err := h.Start(); err != nil {
+				t.Fatal(err)
+			}
+			in, pid := h.plugins[0], h.States()[0].PID
+			r := in.exchange(in.prepare(events(3)))
+			if r.final || r.resp == nil {
+				t.Fatalf("no answer to decode: %+v", r)
+			}
+			// What a broken plugin could send: no error, 5 events, then nothing.
+			bad := new(shared.RawBatch)
+			if err := encoding.GetCodec(shared.CodecName).Unmarshal([]byte{0, 5, 1}, bad); err != nil {
+				t.Fatal(err)
+			}
+			r.resp = bad
+			out := in.finish(r)
+			if len(out) != 3 {
+				t.Fatalf("got %d events, want 3", len(out))
+			}
+			want := "misbehave"
+			if policy == PolicyPassthrough {
+				want = FailureTagPrefix + "m"
+			}
+			for i, e := range out {
+				if tg := tags(e); len(tg) != 1 || tg[0] != want {
+					t.Fatalf("event %d: tags %v, want [%s]", i, tg, want)
+				}
+				if n, _ := e.Fields.GetValue("n"); n != int64(i) {
+					t.Fatalf("event %d out of order: n=%v", i, n)
+				}
+			}
+			if !log.has("decoding its answer failed") {
+				t.Errorf("malformed answer not logged: %v", log.lines)
+			}
+			st := h.States()[0]
+			switch policy {
+			case PolicyRetry:
+				if st.Restarts != 1 || st.PID == pid || st.Failures != 0 {
+					t.Errorf("state after a malformed answer: %+v", st)
+				}
+			case PolicyPassthrough:
+				if st.Failures != 1 {
+					t.Errorf("state after a malformed answer: %+v", st)
+				}
+			}
+		})
 	}
 }

@@ -9,7 +9,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	plugin "github.com/hashicorp/go-plugin"
@@ -41,12 +43,14 @@ type instance struct {
 	client  *plugin.Client
 	rpc     plugin.ClientProtocol
 	stream  *shared.Stream
-	needs   []string
+	needs   atomic.Pointer[[]string] // what the plugin reads (Configure); set under mu, read by prepare
 	backoff time.Duration
 	next    time.Time // earliest restart
 	started bool      // started successfully once: later starts are restarts
 
 	local sdk.Processor // in_process
+
+	encPerEvent atomic.Int64 // bytes per event of the last request: sizes the next buffer
 
 	stMu sync.Mutex
 	st   State
@@ -157,7 +161,7 @@ func (in *instance) start() (err error) {
 	if err != nil {
 		return fmt.Errorf("configuring failed: %w", err)
 	}
-	in.needs = resp.Needs
+	in.needs.Store(&resp.Needs)
 	if in.stream, err = pc.OpenStream(context.Background()); err != nil {
 		return fmt.Errorf("opening the event stream failed: %w", err)
 	}
@@ -228,56 +232,103 @@ func (in *instance) failed() {
 	in.backoff = min(2*in.backoff, in.h.cfg.BackoffMax)
 }
 
-// call sends one batch, bounded by the timeout. Callers hold mu.
-func (in *instance) call(batch []*shared.Event) ([]*shared.Event, error) {
-	if in.local != nil {
-		out, err := in.local.Process(context.Background(), batch)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrPlugin, err)
-		}
-		return out, nil
+// request is one batch on its way through a plugin. The pipeline splits
+// its trip in three steps run by three goroutines, so that the plugin
+// process works on one batch while netbeat encodes the next and merges the
+// answer to the previous one: prepare (encode the projection), exchange
+// (send, wait for the answer; one batch at a time per plugin, with the
+// failure policy) and finish (decode the answer and merge it).
+type request struct {
+	batch []*shared.Event
+	needs []string
+	enc   *shared.Encoded  // out of process: the encoded request
+	resp  *shared.RawBatch // out of process: the answer, not decoded yet
+	out   []*shared.Event  // with final: the result (in process, or passed through)
+	final bool
+}
+
+// prepare encodes batch for the plugin (without holding mu).
+func (in *instance) prepare(batch []*shared.Event) *request {
+	r := &request{batch: batch}
+	if !in.cfg.InProcess {
+		r.needs = in.loadNeeds()
+		r.enc = shared.EncodeRequest(batch, r.needs, in.encHint(len(batch)))
 	}
-	req := &shared.Batch{Events: shared.Project(batch, in.needs)}
+	return r
+}
+
+func (in *instance) loadNeeds() []string {
+	if p := in.needs.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// encHint sizes the next request buffer from the last one.
+func (in *instance) encHint(events int) int {
+	if per := in.encPerEvent.Load(); per > 0 {
+		return int(per)*events*9/8 + 64
+	}
+	return 0
+}
+
+// call sends one batch, bounded by the timeout. Callers hold mu.
+func (in *instance) call(r *request) error {
+	if in.local != nil {
+		out, err := in.local.Process(context.Background(), r.batch)
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrPlugin, err)
+		}
+		r.out, r.final = out, true
+		return nil
+	}
+	if needs := in.loadNeeds(); r.enc == nil || !slices.Equal(needs, r.needs) { // restarted with other needs
+		r.needs = needs
+		r.enc = shared.EncodeRequest(r.batch, needs, in.encHint(len(r.batch)))
+	}
+	if n := len(r.batch); n > 0 {
+		in.encPerEvent.Store(int64(r.enc.Len() / n))
+	}
 	type result struct {
-		b   *shared.Batch
+		b   *shared.RawBatch
 		err error
 	}
 	ch := make(chan result, 1)
-	s := in.stream
-	go func() { b, err := s.Process(req); ch <- result{b, err} }()
+	s, enc := in.stream, r.enc
+	go func() { b, err := s.Exchange(enc); ch <- result{b, err} }()
 	t := time.NewTimer(in.h.cfg.Timeout)
 	defer t.Stop()
 	select {
-	case r := <-ch:
-		if r.err != nil {
+	case res := <-ch:
+		if res.err != nil {
 			in.kill()
-			return nil, fmt.Errorf("plugin process failed: %w", r.err)
+			return fmt.Errorf("plugin process failed: %w", res.err)
 		}
-		if r.b.Err != "" {
-			return nil, fmt.Errorf("%w: %s", ErrPlugin, r.b.Err)
+		if res.b.Err != "" {
+			return fmt.Errorf("%w: %s", ErrPlugin, res.b.Err)
 		}
-		return shared.Apply(batch, r.b.Events, in.needs), nil
+		r.resp = res.b
+		return nil
 	case <-t.C:
 		in.kill()
-		return nil, fmt.Errorf("%w (timeout %s): killed", ErrTimeout, in.h.cfg.Timeout)
+		return fmt.Errorf("%w (timeout %s): killed", ErrTimeout, in.h.cfg.Timeout)
 	}
 }
 
-// process runs a batch through the plugin under the failure policy; it
-// never loses events: a batch that fails is passed through tagged.
-func (in *instance) process(batch []*shared.Event) []*shared.Event {
+// exchange runs r through the plugin under the failure policy: retried,
+// or passed through unchanged and tagged; never lost.
+func (in *instance) exchange(r *request) *request {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	for attempt := 0; ; attempt++ {
 		err := in.ensure()
-		var out []*shared.Event
 		if err == nil {
-			out, err = in.call(batch)
+			err = in.call(r)
 		}
 		if err == nil {
 			in.backoff = in.h.cfg.BackoffInit
 			in.setState(func(s *State) { s.Batches++ })
-			return out
+			return r
 		}
 		err = Error(in.cfg.Name, err)
 		if !errors.Is(err, ErrPlugin) && !errors.Is(err, ErrChecksum) && !errors.Is(err, ErrClosed) {
@@ -287,16 +338,57 @@ func (in *instance) process(batch []*shared.Event) []*shared.Event {
 		in.setState(func(s *State) { s.LastError = err.Error() })
 		last := in.h.cfg.FailurePolicy == PolicyPassthrough || attempt >= in.h.cfg.MaxRetries || errors.Is(err, ErrClosed)
 		if last {
-			in.log.Errorw("batch passed through unchanged and tagged", "plugin", in.cfg.Name, "events", len(batch), "error", err.Error())
-			tag := FailureTagPrefix + in.cfg.Name
-			for _, e := range batch {
-				e.AddTag(tag)
-			}
-			in.setState(func(s *State) { s.Failures++ })
-			return batch
+			in.passThrough(r, err)
+			return r
 		}
 		in.log.Warnw("batch failed, retrying", "plugin", in.cfg.Name, "attempt", attempt+1, "error", err.Error())
 	}
+}
+
+// passThrough makes r's result its batch, unchanged but tagged. Callers
+// hold mu.
+func (in *instance) passThrough(r *request, err error) {
+	in.log.Errorw("batch passed through unchanged and tagged", "plugin", in.cfg.Name, "events", len(r.batch), "error", err.Error())
+	tag := FailureTagPrefix + in.cfg.Name
+	for _, e := range r.batch {
+		e.AddTag(tag)
+	}
+	in.setState(func(s *State) { s.Failures++ })
+	r.out, r.final, r.resp = r.batch, true, nil
+}
+
+// finish decodes the plugin's answer and merges it into the batch. A
+// malformed answer counts as a plugin failure: the plugin is restarted and
+// the batch sent again (or passed through, per policy).
+func (in *instance) finish(r *request) []*shared.Event {
+	for attempt := 0; ; attempt++ {
+		if r.final {
+			return r.out
+		}
+		events, err := r.resp.Decode()
+		if err == nil {
+			return shared.Apply(r.batch, events, r.needs)
+		}
+		err = Error(in.cfg.Name, fmt.Errorf("decoding its answer failed: %w", err))
+		in.mu.Lock()
+		in.kill()
+		in.failed()
+		in.setState(func(s *State) { s.Status, s.LastError = "restarting", err.Error() })
+		if in.h.cfg.FailurePolicy == PolicyPassthrough || attempt >= in.h.cfg.MaxRetries {
+			in.passThrough(r, err)
+			in.mu.Unlock()
+			continue
+		}
+		in.mu.Unlock()
+		in.log.Warnw("batch failed, retrying", "plugin", in.cfg.Name, "attempt", attempt+1, "error", err.Error())
+		r.resp = nil
+		in.exchange(r)
+	}
+}
+
+// process runs a batch through the plugin, synchronously.
+func (in *instance) process(batch []*shared.Event) []*shared.Event {
+	return in.finish(in.exchange(in.prepare(batch)))
 }
 
 // health pings an idle plugin and restarts it if it died.

@@ -9,8 +9,9 @@ import (
 
 // Pipeline is the data-path stage: it collects published events into
 // batches (batch_size events, or whatever arrived within linger), streams
-// them through the chain with one goroutine per plugin (so plugins work on
-// successive batches concurrently), and hands each result, in order, to out.
+// them through the chain with three goroutines per plugin (so plugins work
+// on successive batches concurrently, and each plugin on one batch while
+// netbeat encodes the next and merges the previous one), and hands each result, in order, to out.
 // Publish blocks when the chain falls behind (back-pressure, no loss).
 type Pipeline struct {
 	h      *Host
@@ -32,19 +33,34 @@ func (h *Host) NewPipeline(out, dropped func([]*sdk.Event)) *Pipeline {
 		first: make(chan []*sdk.Event, 2), done: make(chan struct{}), stop: make(chan struct{})}
 	in := p.first
 	for _, inst := range h.plugins {
+		// Three goroutines per plugin (see request): encode, exchange,
+		// decode and merge, so the plugin never waits for netbeat's side.
+		prepared, called := make(chan *request, 1), make(chan *request, 1)
 		next := make(chan []*sdk.Event, 2)
-		go func(inst *instance, in <-chan []*sdk.Event, next chan<- []*sdk.Event) {
-			defer close(next)
+		go func(inst *instance, in <-chan []*sdk.Event) {
+			defer close(prepared)
 			for b := range in {
-				orig := b
-				if b = inst.process(b); len(b) < len(orig) && dropped != nil {
-					dropped(droppedEvents(orig, b))
+				prepared <- inst.prepare(b)
+			}
+		}(inst, in)
+		go func(inst *instance) {
+			defer close(called)
+			for r := range prepared {
+				called <- inst.exchange(r)
+			}
+		}(inst)
+		go func(inst *instance) {
+			defer close(next)
+			for r := range called {
+				b := inst.finish(r)
+				if len(b) < len(r.batch) && dropped != nil {
+					dropped(droppedEvents(r.batch, b))
 				}
 				if len(b) > 0 {
 					next <- b
 				}
 			}
-		}(inst, in, next)
+		}(inst)
 		in = next
 	}
 	go func(in <-chan []*sdk.Event) {

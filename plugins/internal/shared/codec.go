@@ -81,6 +81,9 @@ type codec struct{}
 func (codec) Name() string { return CodecName }
 
 func (codec) Marshal(v any) ([]byte, error) {
+	if e, ok := v.(*Encoded); ok { // already encoded: no copy (gRPC does not modify it)
+		return e.b, nil
+	}
 	m, ok := v.(message)
 	if !ok {
 		return nil, fmt.Errorf("%s codec: cannot marshal %T", CodecName, v)

@@ -114,6 +114,19 @@ func (s *Stream) Process(b *Batch) (*Batch, error) {
 	return resp, nil
 }
 
+// Exchange sends one encoded batch and returns the plugin's answer
+// undecoded (see RawBatch).
+func (s *Stream) Exchange(req *Encoded) (*RawBatch, error) {
+	if err := s.cs.SendMsg(req); err != nil {
+		return nil, err
+	}
+	resp := new(RawBatch)
+	if err := s.cs.RecvMsg(resp); err != nil {
+		return nil, err
+	}
+	return resp, nil
+}
+
 // Abort cancels the stream; unlike Close it is safe while Process runs in
 // another goroutine (a hung plugin).
 func (s *Stream) Abort() { s.cancel() }

@@ -1,0 +1,90 @@
+package shared
+
+import "encoding/binary"
+
+// Encoded is a request batch already encoded for the wire: the host
+// encodes a batch (EncodeRequest) in one goroutine while another waits for
+// the plugin's answer to the previous one, and can send the same bytes
+// again when it retries the batch after a restart.
+type Encoded struct{ b []byte }
+
+// Len is the encoded size in bytes.
+func (e *Encoded) Len() int { return len(e.b) }
+
+// EncodeRequest encodes batch as a request for a plugin that reads only the
+// fields in needs (every field when needs is empty). It writes the same
+// message as a Batch of Project(batch, needs), straight from the events,
+// without building the projected events first.
+func EncodeRequest(batch []*Event, needs []string, sizeHint int) *Encoded {
+	if sizeHint <= 0 {
+		sizeHint = 64 + 96*len(batch)
+	}
+	b := make([]byte, 0, sizeHint)
+	b = putString(b, "") // Err: requests carry none
+	b = putUvarint(b, uint64(len(batch)))
+	vals := make([]any, len(needs))
+	have := make([]bool, len(needs))
+	for i, e := range batch {
+		b = putUvarint(b, uint64(i))
+		var ts int64
+		if !e.Timestamp.IsZero() {
+			ts = e.Timestamp.UnixNano()
+		}
+		b = binary.AppendVarint(b, ts)
+		b = putMap(b, e.Meta)
+		if len(needs) == 0 {
+			b = putMap(b, e.Fields)
+		} else {
+			n := 0
+			for j, k := range needs {
+				if vals[j], have[j] = e.Fields.GetValue(k); have[j] {
+					n++
+				}
+			}
+			b = putUvarint(b, uint64(n))
+			for j, k := range needs { // flat: "source.ip" is a literal key
+				if have[j] {
+					b = putValue(putString(b, k), vals[j])
+					vals[j] = nil
+				}
+			}
+		}
+		b = putUvarint(b, 0) // no deleted fields
+	}
+	return &Encoded{b: b}
+}
+
+// RawBatch is a plugin's answer received but not decoded yet: the host
+// checks Err when it arrives and decodes the events (Decode) later, in the
+// goroutine that merges them into the batch, so the plugin can already work
+// on the next batch.
+type RawBatch struct {
+	data []byte
+	Err  string // the plugin failed on this batch
+}
+
+// Decode decodes the answer's events.
+func (m *RawBatch) Decode() ([]*Event, error) {
+	var b Batch
+	r := &reader{b: m.data}
+	b.unmarshal(r)
+	if r.err == nil && len(r.b) != 0 {
+		r.err = ErrWire
+	}
+	return b.Events, r.err
+}
+
+func (m *RawBatch) sizeHint() int           { return len(m.data) }
+func (m *RawBatch) marshal(b []byte) []byte { return append(b, m.data...) }
+
+// unmarshal keeps a copy of the message (gRPC reuses its receive buffers)
+// and reads only the error string in front of it.
+func (m *RawBatch) unmarshal(r *reader) {
+	m.data = append([]byte(nil), r.b...)
+	m.Err = r.string()
+	r.b = nil
+}
+
+func (e *Encoded) sizeHint() int           { return len(e.b) }
+func (e *Encoded) marshal(b []byte) []byte { return append(b, e.b...) }
+func (e *Encoded) unmarshal(r *reader)     { e.b = append([]byte(nil), r.b...); r.b = nil }
