@@ -102,18 +102,6 @@ func (c *Client) OpenStream(ctx context.Context) (*Stream, error) {
 	return &Stream{cs: cs, cancel: cancel}, nil
 }
 
-// Process sends one batch and waits for its response.
-func (s *Stream) Process(b *Batch) (*Batch, error) {
-	if err := s.cs.SendMsg(b); err != nil {
-		return nil, err
-	}
-	resp := new(Batch)
-	if err := s.cs.RecvMsg(resp); err != nil {
-		return nil, err
-	}
-	return resp, nil
-}
-
 // Exchange sends one encoded batch and returns the plugin's answer
 // undecoded (see RawBatch).
 func (s *Stream) Exchange(req *Encoded) (*RawBatch, error) {

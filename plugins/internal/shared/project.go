@@ -4,28 +4,6 @@ import "strings"
 
 func valueAt(m M, k string) any { v, _ := m.GetValue(k); return v }
 
-// Project builds the request events for a plugin that reads only the fields
-// in needs (all fields when needs is empty); each request event carries its
-// position in the batch.
-func Project(batch []*Event, needs []string) []*Event {
-	out := make([]*Event, len(batch))
-	for i, e := range batch {
-		p := &Event{Timestamp: e.Timestamp, Meta: e.Meta, seq: uint32(i)}
-		if len(needs) == 0 {
-			p.Fields = e.Fields
-		} else {
-			p.Fields = make(M, len(needs)) // flat: "source.ip" is a literal key
-			for _, k := range needs {
-				if v, ok := e.Fields.GetValue(k); ok {
-					p.Fields[k] = v
-				}
-			}
-		}
-		out[i] = p
-	}
-	return out
-}
-
 // Apply folds a plugin's response into the original batch. With needs,
 // the response carries only what the plugin changed (see Diff): changed and
 // new fields are merged into the original event (fields the plugin never

@@ -12,9 +12,10 @@ type Encoded struct{ b []byte }
 func (e *Encoded) Len() int { return len(e.b) }
 
 // EncodeRequest encodes batch as a request for a plugin that reads only the
-// fields in needs (every field when needs is empty). It writes the same
-// message as a Batch of Project(batch, needs), straight from the events,
-// without building the projected events first.
+// fields in needs (every field when needs is empty): each event with its
+// position in the batch, its timestamp and metadata, and the needed fields
+// as flat keys ("source.ip"), read straight from the events without building
+// projected copies.
 func EncodeRequest(batch []*Event, needs []string, sizeHint int) *Encoded {
 	if sizeHint <= 0 {
 		sizeHint = 64 + 96*len(batch)

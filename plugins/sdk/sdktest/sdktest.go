@@ -70,14 +70,19 @@ func (h *Harness) Process(events ...*sdk.Event) ([]*sdk.Event, error) {
 			e.Fields = sdk.M{}
 		}
 	}
-	resp, err := h.stream.Process(&shared.Batch{Events: shared.Project(events, h.needs)})
+	// The host's own path: encode the projection, exchange, decode, merge.
+	resp, err := h.stream.Exchange(shared.EncodeRequest(events, h.needs, 0))
 	if err != nil {
 		h.t.Fatalf("sdktest: transport failed: %v", err)
 	}
 	if resp.Err != "" {
 		return nil, &PluginError{Msg: resp.Err}
 	}
-	return shared.Apply(events, resp.Events, h.needs), nil
+	out, err := resp.Decode()
+	if err != nil {
+		h.t.Fatalf("sdktest: the plugin's answer does not decode: %v", err)
+	}
+	return shared.Apply(events, out, h.needs), nil
 }
 
 // PluginError is returned by Process when the plugin failed the batch.
