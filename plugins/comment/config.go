@@ -7,8 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/knadh/koanf/providers/confmap"
-	"github.com/knadh/koanf/v2"
+	"github.com/netbeat/netbeat/plugins/internal/conf"
 )
 
 // Config is the plugin's `config:`.
@@ -65,12 +64,8 @@ type window struct {
 // parse decodes and validates the plugin's configuration.
 func parse(raw map[string]any) (Config, []rule, error) {
 	cfg := Config{CommentField: "comment"}
-	k := koanf.New("\x00") // keep dotted field names ("labels.team") intact
-	if err := k.Load(confmap.Provider(raw, "\x00"), nil); err != nil {
-		return cfg, nil, fmt.Errorf("comment: loading config failed: %w", err)
-	}
-	if err := k.Unmarshal("", &cfg); err != nil {
-		return cfg, nil, fmt.Errorf("comment: decoding config failed: %w", err)
+	if err := conf.Load("comment", raw, &cfg); err != nil {
+		return cfg, nil, err
 	}
 	if len(cfg.Rules) == 0 {
 		return cfg, nil, fmt.Errorf("comment: config has no rules")

@@ -3,8 +3,7 @@ package geoip
 import (
 	"fmt"
 
-	"github.com/knadh/koanf/providers/confmap"
-	"github.com/knadh/koanf/v2"
+	"github.com/netbeat/netbeat/plugins/internal/conf"
 )
 
 // Config is the plugin's `config:`.
@@ -18,12 +17,8 @@ type Config struct {
 
 func parse(raw map[string]any) (Config, error) {
 	cfg := Config{Targets: []string{"source", "destination"}, CacheSize: 10000}
-	k := koanf.New("\x00")
-	if err := k.Load(confmap.Provider(raw, "\x00"), nil); err != nil {
-		return cfg, fmt.Errorf("geoip: loading config failed: %w", err)
-	}
-	if err := k.Unmarshal("", &cfg); err != nil {
-		return cfg, fmt.Errorf("geoip: decoding config failed: %w", err)
+	if err := conf.Load("geoip", raw, &cfg); err != nil {
+		return cfg, err
 	}
 	if cfg.CityDB == "" && cfg.CountryDB == "" && cfg.ASNDB == "" {
 		return cfg, fmt.Errorf("geoip: set at least one of city_database, country_database, asn_database")

@@ -3,8 +3,7 @@ package group
 import (
 	"fmt"
 
-	"github.com/knadh/koanf/providers/confmap"
-	"github.com/knadh/koanf/v2"
+	"github.com/netbeat/netbeat/plugins/internal/conf"
 )
 
 // Member is one plugin the group runs.
@@ -19,13 +18,9 @@ type Config struct {
 }
 
 func parse(raw map[string]any) (Config, error) {
-	k := koanf.New(".")
 	var c Config
-	if err := k.Load(confmap.Provider(raw, ""), nil); err != nil {
-		return c, fmt.Errorf("group: reading config failed: %w", err)
-	}
-	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{Tag: "koanf"}); err != nil {
-		return c, fmt.Errorf("group: reading config failed: %w", err)
+	if err := conf.Load("group", raw, &c); err != nil {
+		return c, err
 	}
 	if len(c.Plugins) == 0 {
 		return c, fmt.Errorf("group: config.plugins is empty: list the built-in plugins to run, e.g. plugins: [{name: comment, config: {…}}, {name: timebucket}]")

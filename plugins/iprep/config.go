@@ -5,8 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/knadh/koanf/providers/confmap"
-	"github.com/knadh/koanf/v2"
+	"github.com/netbeat/netbeat/plugins/internal/conf"
 )
 
 // Config is the plugin's `config:`.
@@ -31,12 +30,8 @@ func parse(raw map[string]any) (Config, error) {
 	cfg := Config{IPFields: []string{"source.ip", "destination.ip"},
 		DomainFields:   []string{"dns.question.name", "url.domain", "destination.domain"},
 		ReloadInterval: 5 * time.Second, Target: "iprep"}
-	k := koanf.New("\x00")
-	if err := k.Load(confmap.Provider(raw, "\x00"), nil); err != nil {
-		return cfg, fmt.Errorf("iprep: loading config failed: %w", err)
-	}
-	if err := k.UnmarshalWithConf("", &cfg, koanf.UnmarshalConf{Tag: "koanf"}); err != nil {
-		return cfg, fmt.Errorf("iprep: decoding config failed: %w", err)
+	if err := conf.Load("iprep", raw, &cfg); err != nil {
+		return cfg, err
 	}
 	if len(cfg.Lists) == 0 {
 		return cfg, fmt.Errorf("iprep: config has no lists")

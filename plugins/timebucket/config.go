@@ -5,8 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/knadh/koanf/providers/confmap"
-	"github.com/knadh/koanf/v2"
+	"github.com/netbeat/netbeat/plugins/internal/conf"
 )
 
 // Config is the plugin's `config:`.
@@ -20,12 +19,8 @@ var allFields = []string{"year", "month", "day", "hour", "weekday"}
 
 func parse(raw map[string]any) (Config, *time.Location, error) {
 	cfg := Config{Timezone: "UTC", Target: "timebucket", Fields: slices.Clone(allFields)}
-	k := koanf.New("\x00")
-	if err := k.Load(confmap.Provider(raw, "\x00"), nil); err != nil {
-		return cfg, nil, fmt.Errorf("timebucket: loading config failed: %w", err)
-	}
-	if err := k.Unmarshal("", &cfg); err != nil {
-		return cfg, nil, fmt.Errorf("timebucket: decoding config failed: %w", err)
+	if err := conf.Load("timebucket", raw, &cfg); err != nil {
+		return cfg, nil, err
 	}
 	loc, err := time.LoadLocation(cfg.Timezone)
 	if err != nil {
