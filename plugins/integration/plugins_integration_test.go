@@ -139,6 +139,15 @@ func (r *run) wait(t *testing.T) {
 	}
 }
 
+// waitOK waits for netbeat and fails the test if it exited with an error.
+func (r *run) waitOK(t *testing.T) {
+	t.Helper()
+	r.wait(t)
+	if r.err != nil {
+		t.Fatalf("netbeat failed: %v\n%s", r.err, tail(r.stderr.String()))
+	}
+}
+
 func indent(s, p string) string {
 	lines := strings.Split(strings.Trim(s, "\n"), "\n")
 	for i := range lines {
@@ -234,10 +243,7 @@ func TestCommentPluginInBeat(t *testing.T) {
 	want := tsharkCount(t, "mixed.pcapng")
 	r := start(t, "mixed.pcapng", "batch_size: 16\nlinger: 10ms\nchain:\n"+indent(commentChain, "  "),
 		"processors:\n  - plugin:\n      name: comment\n      config:\n        rules:\n          - match: {ports: [53]}\n            tags: [dns-by-processor]\n")
-	r.wait(t)
-	if r.err != nil {
-		t.Fatalf("netbeat failed: %v\n%s", r.err, tail(r.stderr.String()))
-	}
+	r.waitOK(t)
 	evs := r.events(t)
 	if len(evs) != want {
 		t.Fatalf("%d events, want %d (tshark)", len(evs), want)
@@ -267,10 +273,7 @@ func TestGroupPluginInBeat(t *testing.T) {
 	want := tsharkCount(t, "mixed.pcapng")
 	r := start(t, "mixed.pcapng", "batch_size: 64\nlinger: 10ms\nchain:\n  - name: group\n    config:\n      plugins:\n"+
 		indent(commentChain, "        ")+"\n        - name: timebucket\n          config: {timezone: Asia/Tokyo}\n", "")
-	r.wait(t)
-	if r.err != nil {
-		t.Fatalf("netbeat failed: %v\n%s", r.err, tail(r.stderr.String()))
-	}
+	r.waitOK(t)
 	evs := r.events(t)
 	if len(evs) != want {
 		t.Fatalf("%d events, want %d (tshark)", len(evs), want)
@@ -337,10 +340,7 @@ func TestKill9PluginMidStreamLosesNothing(t *testing.T) {
 	if killed == 0 {
 		t.Fatal("comment plugin process not found")
 	}
-	r.wait(t)
-	if r.err != nil {
-		t.Fatalf("netbeat failed: %v\n%s", r.err, tail(r.stderr.String()))
-	}
+	r.waitOK(t)
 	log := r.stderr.String()
 	if !strings.Contains(log, "plugin started") || strings.Count(log, `"message":"plugin started","service.name":"netbeat","plugin":"comment"`) < 2 {
 		t.Fatalf("comment plugin not restarted after kill -9 of pid %d:\n%s", killed, tail(log))
@@ -368,10 +368,7 @@ func TestFailingPlugins(t *testing.T) {
 			chain := fmt.Sprintf("batch_size: 64\nlinger: 10ms\nbackoff.init: 50ms\n%schain:\n  - name: bad\n    path: %s\n    sha256: \"%s\"\n    config: {mode: %s}\n%s",
 				tc.extra, misbehave, misbehaveSum, tc.mode, indent(commentChain, "  "))
 			r := start(t, "mixed.pcapng", chain, "")
-			r.wait(t)
-			if r.err != nil {
-				t.Fatalf("netbeat failed: %v\n%s", r.err, tail(r.stderr.String()))
-			}
+			r.waitOK(t)
 			evs := r.events(t)
 			if len(evs) != want {
 				t.Fatalf("%d events, want %d", len(evs), want)
@@ -455,10 +452,7 @@ func TestScaffoldToRunningPlugin(t *testing.T) {
 	sum := sha256.Sum256(b)
 	chain := fmt.Sprintf("chain:\n  - name: webtag\n    path: %s\n    sha256: \"%x\"\n    config: {port: 8080, tag: to-8080}\n", bin, sum)
 	r := start(t, "mixed.pcapng", chain, "")
-	r.wait(t)
-	if r.err != nil {
-		t.Fatalf("netbeat failed: %v\n%s", r.err, tail(r.stderr.String()))
-	}
+	r.waitOK(t)
 	n := 0
 	for _, e := range r.events(t) {
 		if hasTag(e, "to-8080") != (port(e, "destination.port") == 8080) {
