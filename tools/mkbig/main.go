@@ -13,19 +13,19 @@
 package main
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
+
+	"github.com/netbeat/netbeat/internal/pcapfile"
 )
 
 type packet struct {
@@ -53,21 +53,27 @@ func run(in, out string, n int) error {
 		return errors.New(in + ": no packets")
 	}
 	span := pkts[len(pkts)-1].ci.Timestamp.Sub(pkts[0].ci.Timestamp) + 100*time.Millisecond
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(out + ".tmp")
+	w, err := pcapfile.Create(out, 262144, layers.LinkTypeEthernet, true)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	w := pcapgo.NewWriterNanos(bw)
-	if err := w.WriteFileHeader(262144, layers.LinkTypeEthernet); err != nil {
+	copies := (n + len(pkts) - 1) / len(pkts)
+	if err := writeCopies(w, pkts, copies, span); err != nil {
+		w.Abort()
 		return err
 	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	fmt.Printf("mkbig: %s: %d packets (%d copies of %s), %s of capture time\n",
+		out, copies*len(pkts), copies, in, time.Duration(copies)*span)
+	return nil
+}
+
+// writeCopies writes pkts copies times, each copy with its own client ports
+// and shifted by span, the last copy ending at the input's own time.
+func writeCopies(w *pcapfile.Writer, pkts []packet, copies int, span time.Duration) error {
 	buf := make([]byte, 65536)
-	copies := (n + len(pkts) - 1) / len(pkts)
 	for i := 0; i < copies; i++ {
 		for _, p := range pkts {
 			b := buf[:len(p.data)]
@@ -80,15 +86,7 @@ func run(in, out string, n int) error {
 			}
 		}
 	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	fmt.Printf("mkbig: %s: %d packets (%d copies of %s), %s of capture time\n",
-		out, copies*len(pkts), copies, in, time.Duration(copies)*span)
-	return os.Rename(out+".tmp", out)
+	return nil
 }
 
 func readAll(path string) ([]packet, error) {

@@ -16,17 +16,16 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
+
+	"github.com/netbeat/netbeat/internal/pcapfile"
 )
 
 func main() {
@@ -46,19 +45,24 @@ func main() {
 }
 
 func run(n int, out string, span time.Duration, closeFlows bool) error {
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return err
-	}
-	f, err := os.Create(out + ".tmp")
+	w, err := pcapfile.Create(out, 128, layers.LinkTypeEthernet, false)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	bw := bufio.NewWriterSize(f, 1<<20)
-	w := pcapgo.NewWriter(bw)
-	if err := w.WriteFileHeader(128, layers.LinkTypeEthernet); err != nil {
+	total, err := writeFlows(w, n, span, closeFlows)
+	if err != nil {
+		w.Abort()
 		return err
 	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	fmt.Printf("mkflows: %s: %d flows, %d packets, %v of capture time\n", out, n, total, span)
+	return nil
+}
+
+// writeFlows writes the packets of n flows and returns how many it wrote.
+func writeFlows(w *pcapfile.Writer, n int, span time.Duration, closeFlows bool) (int, error) {
 	phases := 2
 	if closeFlows {
 		phases = 3
@@ -91,24 +95,17 @@ func run(n int, out string, span time.Duration, closeFlows bool) error {
 				tcp.RST, tcp.Seq = true, c+1
 			}
 			if err := tcp.SetNetworkLayerForChecksum(ip); err != nil {
-				return err
+				return 0, err
 			}
 			if err := gopacket.SerializeLayers(buf, opts, eth, ip, tcp); err != nil {
-				return err
+				return 0, err
 			}
 			data := buf.Bytes()
 			if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(data), Length: len(data)}, data); err != nil {
-				return err
+				return 0, err
 			}
 			ts = ts.Add(step)
 		}
 	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	fmt.Printf("mkflows: %s: %d flows, %d packets, %v of capture time\n", out, n, total, span)
-	return os.Rename(out+".tmp", out)
+	return total, nil
 }

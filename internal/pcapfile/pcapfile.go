@@ -1,0 +1,65 @@
+// Package pcapfile writes the capture files the benchmark tools generate
+// (tools/mkbig, tools/mkflows) atomically: into <path>.tmp, renamed to path
+// by Close once every packet is on disk, so an interrupted run never leaves
+// a short capture under the final name (the scripts reuse existing files).
+package pcapfile
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+
+	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
+)
+
+// Writer is a pcap writer on a buffered temporary file.
+type Writer struct {
+	*pcapgo.Writer
+	f    *os.File
+	bw   *bufio.Writer
+	path string
+}
+
+// Create creates path's directory and <path>.tmp and writes the file
+// header; nanos selects nanosecond timestamps.
+func Create(path string, snaplen uint32, lt layers.LinkType, nanos bool) (*Writer, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(path + ".tmp")
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer{f: f, bw: bufio.NewWriterSize(f, 1<<20), path: path}
+	if nanos {
+		w.Writer = pcapgo.NewWriterNanos(w.bw)
+	} else {
+		w.Writer = pcapgo.NewWriter(w.bw)
+	}
+	if err := w.WriteFileHeader(snaplen, lt); err != nil {
+		w.Abort()
+		return nil, err
+	}
+	return w, nil
+}
+
+// Close flushes and closes the temporary file and renames it to the final
+// path.
+func (w *Writer) Close() error {
+	if err := w.bw.Flush(); err != nil {
+		w.Abort()
+		return err
+	}
+	if err := w.f.Close(); err != nil {
+		os.Remove(w.f.Name())
+		return err
+	}
+	return os.Rename(w.f.Name(), w.path)
+}
+
+// Abort closes and removes the temporary file (after a failed write).
+func (w *Writer) Abort() {
+	w.f.Close()
+	os.Remove(w.f.Name())
+}
