@@ -8,6 +8,7 @@
 # data path on the same capture. Usage: scripts/bench.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/benchlib.sh
 runs=${1:-3}
 work=$PWD/.cache/bench
 mkdir -p "$work"
@@ -15,17 +16,8 @@ big=$work/big.pcap
 [ -s "$big" ] || go run ./tools/mkbig -in testdata/captures/mixed.pcapng -out "$big" -packets 1000000
 packets=$(capinfos -c -M "$big" 2>/dev/null | awk '/Number of packets/ {print $NF}')
 go build -o "$work/netbeat" .
-cat >"$work/bench.yml" <<'YML'
-netbeat:
-  stats.period: 0
-queue.mem:
-  events: 65536
-  flush.min_events: 4096
-  flush.timeout: 1s
-logging.level: warning
-seccomp.enabled: false
-YML
-echo "# $(date -u +%FT%TZ) $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+printf 'netbeat:\n  stats.period: 0\n%s\n' "$(bench_common warning)" >"$work/bench.yml"
+echo "# $(date -u +%FT%TZ) $(machine)"
 echo "# capture: $big, $packets packets; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-8s %-8s %10s %12s %10s %10s\n' mode output wall_s packets/s cpu_s rss_MB
 for mode in packets flows; do

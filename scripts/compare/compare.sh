@@ -27,6 +27,7 @@
 # was out. packets/s = capture packets / eff s.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/benchlib.sh
 root=$PWD
 runs=${RUNS:-3}
 slow_runs=${SLOW_RUNS:-1}
@@ -60,12 +61,7 @@ if [ ! -x "$work/packetbeat" ]; then
 fi
 
 # --- configs ------------------------------------------------------------
-queue='queue.mem:
-  events: 65536
-  flush.min_events: 4096
-  flush.timeout: 1s
-logging.level: warning
-seccomp.enabled: false'
+queue=$(bench_common warning)
 cat >"$work/netbeat.yml" <<YML
 netbeat:
   stats.period: 0
@@ -136,8 +132,7 @@ nb() { "$work/netbeat" -c "$work/netbeat.yml" --path.home "$work" --path.data "$
 pb() { local cfg=$1; shift; "$work/packetbeat" -c "$work/$cfg" --path.home "$work" --path.data "$work/data" -e \
 	-I "$pcap" -t -E packetbeat.shutdown_timeout="$pb_shutdown" "$@"; }
 
-machine="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-echo "# $(date -u +%FT%TZ) $machine; $(go version | cut -d' ' -f3)"
+echo "# $(date -u +%FT%TZ) $(machine); $(go version | cut -d' ' -f3)"
 echo "# capture: $pcap, $packets packets; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# raw rows: $tsv"
 

@@ -12,21 +12,13 @@
 # Usage: scripts/compare/memflows.sh    env: FLOWS="100000 1000000" WORK=/tmp/netbeat-memflows
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/benchlib.sh
 work=${WORK:-/tmp/netbeat-memflows}
 counts=${FLOWS:-100000 1000000}
 mkdir -p "$work" .cache/bench
 go build -o "$work/netbeat" .
-cat >"$work/netbeat.yml" <<YML
-netbeat:
-  stats.period: 0
-queue.mem:
-  events: 65536
-  flush.min_events: 4096
-  flush.timeout: 1s
-logging.level: info
-seccomp.enabled: false
-YML
-echo "# $(date -u +%FT%TZ) $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(go version | cut -d' ' -f3)"
+printf 'netbeat:\n  stats.period: 0\n%s\n' "$(bench_common info)" >"$work/netbeat.yml"
+echo "# $(date -u +%FT%TZ) $(machine); $(go version | cut -d' ' -f3)"
 printf '| flows | max_flows | wall s | CPU s | peak RSS MB | final records | evicted | rst | capture_end | interim | table counters (log) |\n|---|---|---|---|---|---|---|---|---|---|---|\n'
 fail=0
 for n in $counts; do
