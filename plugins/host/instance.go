@@ -50,8 +50,6 @@ type instance struct {
 
 	local sdk.Processor // in_process
 
-	encPerEvent atomic.Int64 // bytes per event of the last request: sizes the next buffer
-
 	stMu sync.Mutex
 	st   State
 }
@@ -252,7 +250,7 @@ func (in *instance) prepare(batch []*shared.Event) *request {
 	r := &request{batch: batch}
 	if !in.cfg.InProcess {
 		r.needs = in.loadNeeds()
-		r.enc = shared.EncodeRequest(batch, r.needs, in.encHint(len(batch)))
+		r.enc = shared.EncodeRequest(batch, r.needs)
 	}
 	return r
 }
@@ -262,14 +260,6 @@ func (in *instance) loadNeeds() []string {
 		return *p
 	}
 	return nil
-}
-
-// encHint sizes the next request buffer from the last one.
-func (in *instance) encHint(events int) int {
-	if per := in.encPerEvent.Load(); per > 0 {
-		return int(per)*events*9/8 + 64
-	}
-	return 0
 }
 
 // call sends one batch, bounded by the timeout. Callers hold mu.
@@ -284,10 +274,7 @@ func (in *instance) call(r *request) error {
 	}
 	if needs := in.loadNeeds(); r.enc == nil || !slices.Equal(needs, r.needs) { // restarted with other needs
 		r.needs = needs
-		r.enc = shared.EncodeRequest(r.batch, needs, in.encHint(len(r.batch)))
-	}
-	if n := len(r.batch); n > 0 {
-		in.encPerEvent.Store(int64(r.enc.Len() / n))
+		r.enc = shared.EncodeRequest(r.batch, needs)
 	}
 	type result struct {
 		b   *shared.RawBatch
@@ -336,13 +323,18 @@ func (in *instance) exchange(r *request) *request {
 			in.setState(func(s *State) { s.Status = "restarting" })
 		}
 		in.setState(func(s *State) { s.LastError = err.Error() })
-		last := in.h.cfg.FailurePolicy == PolicyPassthrough || attempt >= in.h.cfg.MaxRetries || errors.Is(err, ErrClosed)
-		if last {
+		if in.lastAttempt(attempt, err) {
 			in.passThrough(r, err)
 			return r
 		}
 		in.log.Warnw("batch failed, retrying", "plugin", in.cfg.Name, "attempt", attempt+1, "error", err.Error())
 	}
+}
+
+// lastAttempt says whether a batch that failed with err on attempt is
+// given up (passed through) rather than retried.
+func (in *instance) lastAttempt(attempt int, err error) bool {
+	return in.h.cfg.FailurePolicy == PolicyPassthrough || attempt >= in.h.cfg.MaxRetries || errors.Is(err, ErrClosed)
 }
 
 // passThrough makes r's result its batch, unchanged but tagged. Callers
@@ -374,7 +366,7 @@ func (in *instance) finish(r *request) []*shared.Event {
 		in.kill()
 		in.failed()
 		in.setState(func(s *State) { s.Status, s.LastError = "restarting", err.Error() })
-		if in.h.cfg.FailurePolicy == PolicyPassthrough || attempt >= in.h.cfg.MaxRetries {
+		if in.lastAttempt(attempt, err) {
 			in.passThrough(r, err)
 			in.mu.Unlock()
 			continue

@@ -11,7 +11,8 @@ import (
 // batches (batch_size events, or whatever arrived within linger), streams
 // them through the chain with three goroutines per plugin (so plugins work
 // on successive batches concurrently, and each plugin on one batch while
-// netbeat encodes the next and merges the previous one), and hands each result, in order, to out.
+// netbeat encodes the next and merges the previous one), and hands each
+// result, in order, to out.
 // Publish blocks when the chain falls behind (back-pressure, no loss).
 type Pipeline struct {
 	h      *Host

@@ -8,19 +8,13 @@ import "encoding/binary"
 // again when it retries the batch after a restart.
 type Encoded struct{ b []byte }
 
-// Len is the encoded size in bytes.
-func (e *Encoded) Len() int { return len(e.b) }
-
 // EncodeRequest encodes batch as a request for a plugin that reads only the
 // fields in needs (every field when needs is empty): each event with its
 // position in the batch, its timestamp and metadata, and the needed fields
 // as flat keys ("source.ip"), read straight from the events without building
 // projected copies.
-func EncodeRequest(batch []*Event, needs []string, sizeHint int) *Encoded {
-	if sizeHint <= 0 {
-		sizeHint = 64 + 96*len(batch)
-	}
-	b := make([]byte, 0, sizeHint)
+func EncodeRequest(batch []*Event, needs []string) *Encoded {
+	b := make([]byte, 0, 64+96*len(batch))
 	b = putString(b, "") // Err: requests carry none
 	b = putUvarint(b, uint64(len(batch)))
 	vals := make([]any, len(needs))

@@ -65,7 +65,7 @@ func TestEncodeRequestMatchesProject(t *testing.T) {
 	} {
 		batch := testBatch()
 		want := decodeRequest(t, (&Batch{Events: project(batch, needs)}).marshal(nil))
-		enc := EncodeRequest(batch, needs, 0)
+		enc := EncodeRequest(batch, needs)
 		got := decodeRequest(t, enc.b)
 		if len(got) != len(batch) || !reflect.DeepEqual(got, want) {
 			t.Fatalf("needs %v: EncodeRequest decodes to\n%#v\nproject+marshal to\n%#v", needs, got, want)
@@ -152,7 +152,7 @@ func BenchmarkEncodeRequest(b *testing.B) {
 	})
 	b.Run("EncodeRequest", func(b *testing.B) {
 		for b.Loop() {
-			_ = EncodeRequest(batch, needs, 0)
+			_ = EncodeRequest(batch, needs)
 		}
 	})
 }

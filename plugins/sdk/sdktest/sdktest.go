@@ -71,7 +71,7 @@ func (h *Harness) Process(events ...*sdk.Event) ([]*sdk.Event, error) {
 		}
 	}
 	// The host's own path: encode the projection, exchange, decode, merge.
-	resp, err := h.stream.Exchange(shared.EncodeRequest(events, h.needs, 0))
+	resp, err := h.stream.Exchange(shared.EncodeRequest(events, h.needs))
 	if err != nil {
 		h.t.Fatalf("sdktest: transport failed: %v", err)
 	}
