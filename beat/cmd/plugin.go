@@ -145,12 +145,10 @@ func pluginProcessors(raw *conf.C) ([]listedHost, error) {
 		if !ok {
 			continue
 		}
-		var one host.PluginConfig
-		if err := pc.Unpack(&one); err != nil {
-			return nil, fmt.Errorf("plugin list: reading processors[%d].plugin failed: %w", i, err)
+		d, err := external.HostConfig(pc)
+		if err != nil {
+			return nil, fmt.Errorf("plugin list: processors[%d]: %w", i, err)
 		}
-		d := host.DefaultConfig()
-		d.Chain, d.BatchSize = []host.PluginConfig{one}, 1
 		out = append(out, listedHost{fmt.Sprintf("processors[%d]", i), d})
 	}
 	return out, nil

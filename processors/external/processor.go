@@ -39,20 +39,30 @@ type processor struct {
 	once sync.Once
 }
 
-// New builds a `plugin` processor: it starts the plugin process now.
-func New(c *conf.C, _ *logp.Logger) (libbeat.Processor, error) {
+// HostConfig reads a `plugin` processor's configuration into the config of
+// the host that runs it: a chain of that one plugin, batches of one event.
+func HostConfig(c *conf.C) (host.Config, error) {
 	d := host.DefaultConfig()
 	pc := processorConfig{Timeout: d.Timeout, FailurePolicy: d.FailurePolicy, MaxRetries: d.MaxRetries}
 	if err := c.Unpack(&pc); err != nil {
-		return nil, fmt.Errorf("processor plugin: reading config failed: %w", err)
+		return d, fmt.Errorf("processor plugin: reading config failed: %w", err)
 	}
 	d.Chain, d.BatchSize = []host.PluginConfig{pc.PluginConfig}, 1
 	d.Timeout, d.FailurePolicy, d.MaxRetries = pc.Timeout, pc.FailurePolicy, pc.MaxRetries
+	return d, nil
+}
+
+// New builds a `plugin` processor: it starts the plugin process now.
+func New(c *conf.C, _ *logp.Logger) (libbeat.Processor, error) {
+	d, err := HostConfig(c)
+	if err != nil {
+		return nil, err
+	}
 	h, err := newHost(d)
 	if err != nil {
 		return nil, err
 	}
-	return &processor{h: h, name: pc.Name}, nil
+	return &processor{h: h, name: d.Chain[0].Name}, nil
 }
 
 func newHost(cfg host.Config) (*host.Host, error) {
