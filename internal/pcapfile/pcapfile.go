@@ -1,14 +1,18 @@
-// Package pcapfile writes the capture files the benchmark tools generate
-// (tools/mkbig, tools/mkflows) atomically: into <path>.tmp, renamed to path
-// by Close once every packet is on disk, so an interrupted run never leaves
-// a short capture under the final name (the scripts reuse existing files).
+// Package pcapfile reads and writes capture files for the benchmark tools
+// (tools/mkbig, tools/mkflows, tools/decodeonly) with gopacket's pcapgo
+// alone. Open reads pcap or pcapng; Create writes atomically: into
+// <path>.tmp, renamed to path by Close once every packet is on disk, so an
+// interrupted run never leaves a short capture under the final name (the
+// scripts reuse existing files).
 package pcapfile
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 
+	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
 )
@@ -62,4 +66,37 @@ func (w *Writer) Close() error {
 func (w *Writer) Abort() {
 	w.f.Close()
 	os.Remove(w.f.Name())
+}
+
+// Reader is what both pcapgo readers (pcap and pcapng) provide.
+type Reader interface {
+	ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
+	LinkType() layers.LinkType
+}
+
+// Open opens a pcap or pcapng file (told apart by its magic number) behind
+// a 1 MiB read buffer; the caller closes the returned file.
+func Open(name string) (Reader, *os.File, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReaderSize(f, 1<<20)
+	magic, err := br.Peek(4)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: not a capture file: %w", name, err)
+	}
+	var r Reader
+	if string(magic) == "\x0a\x0d\x0d\x0a" {
+		r, err = pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)
+	} else {
+		r, err = pcapgo.NewReader(br)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return r, f, nil
 }

@@ -3,6 +3,7 @@ package pcapfile
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -57,5 +58,29 @@ func TestAbortLeavesNothing(t *testing.T) {
 		if _, err := os.Stat(p); !os.IsNotExist(err) {
 			t.Fatalf("%s exists after Abort: %v", p, err)
 		}
+	}
+}
+
+// Open reads both formats of the bundled captures and refuses other files.
+func TestOpen(t *testing.T) {
+	for name, want := range map[string]int{"mixed.pcapng": 118, "http4.pcap": -1} {
+		r, f, err := Open(filepath.Join("..", "..", "testdata", "captures", name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		n := 0
+		for {
+			if _, _, err := r.ZeroCopyReadPacketData(); err != nil {
+				break
+			}
+			n++
+		}
+		f.Close()
+		if n == 0 || want > 0 && n != want || r.LinkType() != layers.LinkTypeEthernet {
+			t.Errorf("%s: %d packets (want %d), link type %v", name, n, want, r.LinkType())
+		}
+	}
+	if _, _, err := Open("pcapfile.go"); err == nil || !strings.Contains(err.Error(), "pcapfile.go") {
+		t.Errorf("a Go file opened as a capture: %v", err)
 	}
 }

@@ -10,7 +10,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,13 +19,9 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
-)
 
-type reader interface {
-	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-	LinkType() layers.LinkType
-}
+	"github.com/netbeat/netbeat/internal/pcapfile"
+)
 
 func main() {
 	raw := flag.Bool("raw", false, "only read the packets, do not decode")
@@ -41,28 +36,9 @@ func main() {
 	}
 }
 
-func open(name string) (reader, *os.File, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, nil, err
-	}
-	br := bufio.NewReaderSize(f, 1<<20)
-	magic, err := br.Peek(4)
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("%s: not a capture file: %w", name, err)
-	}
-	if string(magic) == "\x0a\x0d\x0d\x0a" {
-		r, err := pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)
-		return r, f, err
-	}
-	r, err := pcapgo.NewReader(br)
-	return r, f, err
-}
-
 func run(name string, raw bool) error {
 	start := time.Now()
-	r, f, err := open(name)
+	r, f, err := pcapfile.Open(name)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,6 @@ import (
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
 
 	"github.com/netbeat/netbeat/internal/pcapfile"
 )
@@ -90,34 +89,11 @@ func writeCopies(w *pcapfile.Writer, pkts []packet, copies int, span time.Durati
 }
 
 func readAll(path string) ([]packet, error) {
-	f, err := os.Open(path)
+	src, f, err := pcapfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var src interface {
-		ReadPacketData() ([]byte, gopacket.CaptureInfo, error)
-	}
-	var magic [4]byte
-	if _, err := io.ReadFull(f, magic[:]); err != nil {
-		return nil, err
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	if binary.LittleEndian.Uint32(magic[:]) == 0x0a0d0d0a {
-		r, err := pcapgo.NewNgReader(f, pcapgo.DefaultNgReaderOptions)
-		if err != nil {
-			return nil, err
-		}
-		src = r
-	} else {
-		r, err := pcapgo.NewReader(f)
-		if err != nil {
-			return nil, err
-		}
-		src = r
-	}
 	var pkts []packet
 	for {
 		data, ci, err := src.ReadPacketData()
