@@ -79,7 +79,3 @@ func (m *RawBatch) unmarshal(r *reader) {
 	m.Err = r.string()
 	r.b = nil
 }
-
-func (e *Encoded) sizeHint() int           { return len(e.b) }
-func (e *Encoded) marshal(b []byte) []byte { return append(b, e.b...) }
-func (e *Encoded) unmarshal(r *reader)     { e.b = append([]byte(nil), r.b...); r.b = nil }
