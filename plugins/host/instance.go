@@ -289,6 +289,9 @@ func (in *instance) call(r *request) error {
 	case res := <-ch:
 		if res.err != nil {
 			in.kill()
+			if errors.Is(res.err, shared.ErrWire) {
+				return fmt.Errorf("decoding its answer failed: %w", res.err)
+			}
 			return fmt.Errorf("plugin process failed: %w", res.err)
 		}
 		if res.b.Err != "" {
@@ -357,9 +360,9 @@ func (in *instance) finish(r *request) []*shared.Event {
 		if r.final {
 			return r.out
 		}
-		events, err := r.resp.Decode()
+		out, err := r.resp.Apply(r.batch, r.needs)
 		if err == nil {
-			return shared.Apply(r.batch, events, r.needs)
+			return out
 		}
 		err = Error(in.cfg.Name, fmt.Errorf("decoding its answer failed: %w", err))
 		in.mu.Lock()

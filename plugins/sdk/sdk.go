@@ -97,7 +97,7 @@ func Serve(p Processor) {
 
 // PluginSet returns the go-plugin plugin map serving p (for test harnesses).
 func PluginSet(p Processor) plugin.PluginSet {
-	return plugin.PluginSet{shared.PluginName: &shared.ProcessorPlugin{Impl: newAdapter(p)}}
+	return shared.VersionedPlugins(newAdapter(p))[shared.ProtocolVersion]
 }
 
 type adapter struct {

@@ -28,7 +28,8 @@ type ConfigureResponse struct {
 // Batch is a request (host to plugin) or a response (plugin to host).
 type Batch struct {
 	Events []*Event
-	Err    string // response only: the plugin failed on this batch
+	Err    string   // response only: the plugin failed on this batch
+	dict   *EncDict // response only, protocol 2: the stream's dictionary
 }
 
 type message interface {
@@ -62,7 +63,7 @@ func (m *Batch) marshal(b []byte) []byte {
 	b = putString(b, m.Err)
 	b = putUvarint(b, uint64(len(m.Events)))
 	for _, e := range m.Events {
-		b = putEvent(b, e)
+		b = putEvent(b, e, m.dict)
 	}
 	return b
 }

@@ -38,13 +38,17 @@ func configureHandler(srv any, ctx context.Context, dec func(any) error, _ grpc.
 // batch for each request batch, in order.
 func processHandler(srv any, stream grpc.ServerStream) error {
 	p := srv.(Processor)
+	var dict *EncDict
+	if s, ok := srv.(*server); ok && s.dict {
+		dict = NewEncDict()
+	}
 	for {
 		req := new(Batch)
 		if err := stream.RecvMsg(req); err != nil {
 			return nil // host closed the stream
 		}
 		out, err := p.Process(stream.Context(), req.Events)
-		resp := &Batch{Events: out}
+		resp := &Batch{Events: out, dict: dict}
 		if err != nil {
 			resp.Events, resp.Err = nil, err.Error()
 		}
@@ -58,22 +62,29 @@ func processHandler(srv any, stream grpc.ServerStream) error {
 type ProcessorPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
 	Impl Processor // plugin side only
+	Dict bool      // protocol 2: answers through the stream's dictionary
+}
+
+type server struct {
+	Processor
+	dict bool
 }
 
 // GRPCServer registers the processor service.
 func (p *ProcessorPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	s.RegisterService(&serviceDesc, p.Impl)
+	s.RegisterService(&serviceDesc, &server{Processor: p.Impl, dict: p.Dict})
 	return nil
 }
 
 // GRPCClient returns a *Client.
 func (p *ProcessorPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
-	return &Client{conn: c}, nil
+	return &Client{conn: c, dict: p.Dict}, nil
 }
 
 // Client is the host side of the processor service.
 type Client struct {
 	conn *grpc.ClientConn
+	dict bool // protocol 2 negotiated
 }
 
 var callOpts = []grpc.CallOption{grpc.CallContentSubtype(CodecName)}
@@ -89,6 +100,7 @@ func (c *Client) Configure(ctx context.Context, req *ConfigureRequest) (*Configu
 type Stream struct {
 	cs     grpc.ClientStream
 	cancel context.CancelFunc
+	dict   *DecDict // protocol 2
 }
 
 // OpenStream opens a Process stream; Close releases it.
@@ -99,11 +111,17 @@ func (c *Client) OpenStream(ctx context.Context) (*Stream, error) {
 		cancel()
 		return nil, err
 	}
-	return &Stream{cs: cs, cancel: cancel}, nil
+	s := &Stream{cs: cs, cancel: cancel}
+	if c.dict {
+		s.dict = &DecDict{}
+	}
+	return s, nil
 }
 
 // Exchange sends one encoded batch and returns the plugin's answer
-// undecoded (see RawBatch).
+// undecoded (see RawBatch). A protocol 2 answer is checked here, in the
+// order answers arrive, and its dictionary definitions recorded; a
+// malformed one returns an error wrapping ErrWire.
 func (s *Stream) Exchange(req *Encoded) (*RawBatch, error) {
 	if err := s.cs.SendMsg(req); err != nil {
 		return nil, err
@@ -111,6 +129,12 @@ func (s *Stream) Exchange(req *Encoded) (*RawBatch, error) {
 	resp := new(RawBatch)
 	if err := s.cs.RecvMsg(resp); err != nil {
 		return nil, err
+	}
+	if s.dict != nil && resp.Err == "" {
+		resp.v2 = true
+		if err := resp.scan(s.dict); err != nil {
+			return nil, err
+		}
 	}
 	return resp, nil
 }

@@ -8,9 +8,11 @@ import (
 	plugin "github.com/hashicorp/go-plugin"
 )
 
-// ProtocolVersion is the plugin protocol version. Raising it is a breaking
-// change: a host only talks to plugins that offer the same version.
-const ProtocolVersion = 1
+// ProtocolVersion is the newest plugin protocol version. Host and plugin
+// offer every version they speak and go-plugin picks the newest common one:
+// 1 (answers encoded in full) and 2 (answers through a per-stream value
+// dictionary, dict.go). A host only talks to plugins that share a version.
+const ProtocolVersion = 2
 
 // PluginName is the key of the processor plugin in the plugin map.
 const PluginName = "processor"
@@ -26,6 +28,7 @@ var Handshake = plugin.HandshakeConfig{
 // VersionedPlugins is the plugin map by protocol version (negotiated at start-up).
 func VersionedPlugins(impl Processor) map[int]plugin.PluginSet {
 	return map[int]plugin.PluginSet{
-		ProtocolVersion: {PluginName: &ProcessorPlugin{Impl: impl}},
+		1: {PluginName: &ProcessorPlugin{Impl: impl}},
+		2: {PluginName: &ProcessorPlugin{Impl: impl, Dict: true}},
 	}
 }

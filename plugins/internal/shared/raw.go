@@ -56,9 +56,14 @@ func EncodeRequest(batch []*Event, needs []string) *Encoded {
 type RawBatch struct {
 	data []byte
 	Err  string // the plugin failed on this batch
+
+	v2      bool  // a protocol 2 answer (dict.go)
+	scanned bool  // checked, its definitions added to the stream's dictionary
+	vals    []any // the stream's dictionary after the scan
+	base    int   // number of the answer's first definition
 }
 
-// Decode decodes the answer's events.
+// Decode decodes a protocol 1 answer's events.
 func (m *RawBatch) Decode() ([]*Event, error) {
 	var b Batch
 	r := &reader{b: m.data}

@@ -27,6 +27,8 @@ const (
 	tStrings
 	tTime
 	tBytes
+	tDef // protocol 2: a value added to the stream's dictionary (dict.go)
+	tRef // protocol 2: a value from the stream's dictionary
 )
 
 // ErrWire is returned when a message cannot be decoded.
@@ -145,6 +147,16 @@ type reader struct {
 	b    []byte
 	err  error
 	keys map[string]string // interned map keys: they repeat in every event
+
+	// Dictionary references (protocol 2, dict.go). Scanning an answer
+	// (scan != nil) checks it and adds its definitions to the stream's
+	// dictionary; decoding it afterwards reads them from vals, the
+	// dictionary as it was after the scan: the answer's first definition
+	// is vals[base], its next one vals[base+1], and so on (ndef counts them).
+	scan *DecDict
+	vals []any
+	base int
+	ndef int
 }
 
 func (r *reader) fail() { r.err = ErrWire; r.b = nil }
@@ -264,12 +276,16 @@ func (r *reader) value() any {
 		return time.Unix(0, r.varint()).UTC()
 	case tBytes:
 		return []byte(r.string())
+	case tDef:
+		return r.def()
+	case tRef:
+		return r.ref()
 	}
 	r.fail()
 	return nil
 }
 
-func putEvent(b []byte, e *Event) []byte {
+func putEvent(b []byte, e *Event, d *EncDict) []byte {
 	b = putUvarint(b, uint64(e.seq))
 	var ts int64
 	if !e.Timestamp.IsZero() {
@@ -277,6 +293,17 @@ func putEvent(b []byte, e *Event) []byte {
 	}
 	b = binary.AppendVarint(b, ts)
 	b = putMap(b, e.Meta)
+	if d != nil { // protocol 2: deleted fields first, objects through the dictionary
+		b = putUvarint(b, uint64(len(e.deleted)))
+		for _, k := range e.deleted {
+			b = putString(b, k)
+		}
+		b = putUvarint(b, uint64(len(e.Fields)))
+		for k, v := range e.Fields {
+			b = d.putValue(putString(b, k), v)
+		}
+		return b
+	}
 	b = putMap(b, e.Fields)
 	b = putUvarint(b, uint64(len(e.deleted)))
 	for _, k := range e.deleted {

@@ -6,6 +6,7 @@ package sdktest
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -72,17 +73,20 @@ func (h *Harness) Process(events ...*sdk.Event) ([]*sdk.Event, error) {
 	}
 	// The host's own path: encode the projection, exchange, decode, merge.
 	resp, err := h.stream.Exchange(shared.EncodeRequest(events, h.needs))
+	if errors.Is(err, shared.ErrWire) {
+		h.t.Fatalf("sdktest: the plugin's answer does not decode: %v", err)
+	}
 	if err != nil {
 		h.t.Fatalf("sdktest: transport failed: %v", err)
 	}
 	if resp.Err != "" {
 		return nil, &PluginError{Msg: resp.Err}
 	}
-	out, err := resp.Decode()
+	out, err := resp.Apply(events, h.needs)
 	if err != nil {
 		h.t.Fatalf("sdktest: the plugin's answer does not decode: %v", err)
 	}
-	return shared.Apply(events, out, h.needs), nil
+	return out, nil
 }
 
 // PluginError is returned by Process when the plugin failed the batch.
