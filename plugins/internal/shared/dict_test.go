@@ -155,12 +155,12 @@ func TestDictMalformed(t *testing.T) {
 		t.Fatal("second answer has no reference")
 	}
 	cases := map[string][]byte{
-		"truncated":       second[:len(second)-2],
-		"trailing bytes":  append(append([]byte(nil), second...), 0),
-		"unknown ref":     {0, 1, 0, 0, 0, 0, 1, 1, 'x', tRef, 0x7f},
-		"self ref":        {0, 1, 0, 0, 0, 0, 1, 1, 'x', tDef, tList, 1, tRef, byte(n)},
-		"unknown type":    {0, 1, 0, 0, 0, 0, 1, 1, 'x', 99},
-		"huge count":      {0, 0xff, 0xff, 0x03},
+		"truncated":      second[:len(second)-2],
+		"trailing bytes": append(append([]byte(nil), second...), 0),
+		"unknown ref":    {0, 1, 0, 0, 0, 0, 1, 1, 'x', tRef, 0x7f},
+		"self ref":       {0, 1, 0, 0, 0, 0, 1, 1, 'x', tDef, tList, 1, tRef, byte(n)},
+		"unknown type":   {0, 1, 0, 0, 0, 0, 1, 1, 'x', 99},
+		"huge count":     {0, 0xff, 0xff, 0x03},
 	}
 	for name, b := range cases {
 		t.Run(name, func(t *testing.T) {
