@@ -123,12 +123,11 @@ func (a adapter) Process(ctx context.Context, batch []*shared.Event) ([]*shared.
 	if !*a.projected {
 		return a.p.Process(ctx, batch)
 	}
-	snap := shared.Snapshot(batch)
 	out, err := a.p.Process(ctx, batch)
 	if err != nil {
 		return nil, err
 	}
-	shared.Diff(snap, out)
+	shared.Diff(out)
 	return out, nil
 }
 

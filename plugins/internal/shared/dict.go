@@ -224,6 +224,16 @@ func (r *reader) skipMap() {
 // skip passes over a value without building it (scanning: checking it and
 // recording its definitions).
 func (r *reader) skip() {
+	if r.depth >= maxDepth {
+		r.fail()
+		return
+	}
+	r.depth++
+	r.skip1()
+	r.depth--
+}
+
+func (r *reader) skip1() {
 	switch r.byte() {
 	case tNil, tTrue, tFalse:
 	case tString, tBytes:

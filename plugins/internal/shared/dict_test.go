@@ -254,3 +254,59 @@ func BenchmarkAnswer(b *testing.B) {
 		}
 	})
 }
+
+// Deeply nested values are refused, not decoded recursively without bound.
+func TestDepthLimit(t *testing.T) {
+	deep := []byte{0, 1, 0, 0, 0, 0, 1, 1, 'x'}
+	for i := 0; i < 100000; i++ {
+		deep = append(deep, tList, 1)
+	}
+	deep = append(deep, tNil)
+	raw := rawOf(t, deep)
+	raw.v2 = true
+	if err := raw.scan(&DecDict{}); !errors.Is(err, ErrWire) {
+		t.Fatalf("scan of a 100000-deep value: %v", err)
+	}
+	raw.v2 = false
+	if _, err := raw.Decode(); !errors.Is(err, ErrWire) {
+		t.Fatalf("protocol 1 decode of a 100000-deep value: %v", err)
+	}
+	ok := rawOf(t, []byte{0, 1, 0, 0, 0, 0, 1, 1, 'x', tList, 1, tList, 1, tNil})
+	ok.v2 = true
+	if err := ok.scan(&DecDict{}); err != nil {
+		t.Fatalf("shallow nesting refused: %v", err)
+	}
+}
+
+// FuzzAnswer feeds arbitrary bytes to the host as a protocol 2 answer on a
+// stream that already has dictionary entries: scanning never panics, and
+// an answer that scans applies without error.
+func FuzzAnswer(f *testing.F) {
+	enc := NewEncDict()
+	first := encodeAnswer(answer(14), enc)
+	f.Add(encodeAnswer(answer(14), enc))
+	f.Add(encodeAnswer(answer(3), NewEncDict()))
+	f.Add([]byte{0, 1, 0, 0, 0, 0, 1, 1, 'x', tRef, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dec := &DecDict{}
+		pre := &RawBatch{data: first, v2: true}
+		if err := pre.scan(dec); err != nil {
+			t.Fatal(err)
+		}
+		raw := &RawBatch{v2: true}
+		if err := (codec{}).Unmarshal(b, raw); err != nil {
+			return
+		}
+		if raw.Err != "" {
+			return
+		}
+		if err := raw.scan(dec); err != nil {
+			return
+		}
+		for _, needs := range [][]string{{"source.ip"}, nil} {
+			if _, err := raw.Apply(hostEvents(14), needs); err != nil {
+				t.Fatalf("answer scanned but did not apply (needs %v): %v", needs, err)
+			}
+		}
+	})
+}

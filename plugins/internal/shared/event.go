@@ -22,6 +22,12 @@ type Event struct {
 	seq     uint32   // position in the batch, so a plugin may drop events
 	host    any      // host-side data that never crosses the wire
 	deleted []string // response of a projected event: keys the plugin removed
+	orig    []field  // request as decoded (plugin side): the fields before Process, for Diff
+}
+
+type field struct {
+	k string
+	v any
 }
 
 // HostData returns data the host attached to the event (never sent to plugins).

@@ -51,37 +51,16 @@ func Apply(batch, resp []*Event, needs []string) []*Event {
 	return out
 }
 
-// Snapshot records the fields of projected request events (plugin side),
-// before the plugin processes them.
-func Snapshot(batch []*Event) []M {
-	s := make([]M, len(batch))
-	for i, e := range batch {
-		c := make(M, len(e.Fields))
-		for k, v := range e.Fields {
-			c[k] = v
-		}
-		s[i] = c
-	}
-	return s
-}
-
 // Diff reduces processed projected events to what changed relative to
-// their snapshot (plugin side): unchanged fields are removed from the
-// response and removed fields listed, so less crosses the wire.
-func Diff(snap []M, out []*Event) {
+// the request as decoded (plugin side): unchanged fields are removed from
+// the response and removed fields listed, so less crosses the wire.
+func Diff(out []*Event) {
 	for _, e := range out {
-		if int(e.seq) >= len(snap) {
-			continue
-		}
-		s := snap[e.seq]
-		for k := range s {
-			if _, ok := e.Fields[k]; !ok {
-				e.deleted = append(e.deleted, k)
-			}
-		}
-		for k, v := range e.Fields {
-			if old, ok := s[k]; ok && same(old, v) {
-				delete(e.Fields, k)
+		for _, f := range e.orig {
+			if v, ok := e.Fields[f.k]; !ok {
+				e.deleted = append(e.deleted, f.k)
+			} else if same(f.v, v) {
+				delete(e.Fields, f.k)
 			}
 		}
 	}

@@ -53,6 +53,17 @@ func decodeRequest(t *testing.T, b []byte) []*Event {
 	if err := (codec{}).Unmarshal(b, &req); err != nil {
 		t.Fatalf("request does not decode: %v", err)
 	}
+	for _, e := range req.Events {
+		if len(e.orig) != len(e.Fields) {
+			t.Fatalf("decoded fields %v but recorded %v", e.Fields, e.orig)
+		}
+		for _, f := range e.orig {
+			if v, ok := e.Fields[f.k]; !ok || !reflect.DeepEqual(v, f.v) {
+				t.Fatalf("recorded %s=%v, decoded %v", f.k, f.v, v)
+			}
+		}
+		e.orig = nil // recorded in wire order, which depends on map iteration
+	}
 	return req.Events
 }
 

@@ -157,6 +157,9 @@ type reader struct {
 	vals []any
 	base int
 	ndef int
+
+	orig  []field // the fields of the events decoded so far, in order (Event.orig)
+	depth int     // nesting of the value being read (maxDepth)
 }
 
 func (r *reader) fail() { r.err = ErrWire; r.b = nil }
@@ -234,7 +237,22 @@ func (r *reader) mapv() map[string]any {
 	return m
 }
 
+// maxDepth bounds the nesting of decoded values, so that a malformed
+// message cannot exhaust the stack.
+const maxDepth = 64
+
 func (r *reader) value() any {
+	if r.depth >= maxDepth {
+		r.fail()
+		return nil
+	}
+	r.depth++
+	v := r.value1()
+	r.depth--
+	return v
+}
+
+func (r *reader) value1() any {
 	switch r.byte() {
 	case tNil:
 		return nil
@@ -322,7 +340,16 @@ func (r *reader) event() *Event {
 	} else {
 		e.Meta = r.mapv()
 	}
-	e.Fields = r.mapv()
+	n := r.count()
+	e.Fields = make(M, n)
+	start := len(r.orig)
+	for i := 0; i < n && r.err == nil; i++ {
+		k := r.key()
+		v := r.value()
+		e.Fields[k] = v
+		r.orig = append(r.orig, field{k, v})
+	}
+	e.orig = r.orig[start:len(r.orig):len(r.orig)]
 	if n := r.count(); n > 0 {
 		e.deleted = make([]string, 0, n)
 		for i := 0; i < n && r.err == nil; i++ {
