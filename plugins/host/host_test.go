@@ -320,3 +320,41 @@ func TestMalformedAnswer(t *testing.T) {
 		})
 	}
 }
+
+// A plugin built with an SDK that speaks only protocol 1 (answers without
+// the dictionary) still works with this host; a current plugin negotiates 2.
+func TestProtocolVersions(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{{nil, "protocol 2"}, {[]string{"-protocol1"}, "protocol 1"}} {
+		log := &memLog{}
+		pc := mb("m", "ok")
+		pc.Args = c.args
+		h := newHost(t, log, nil, pc)
+		if err := h.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for round := 0; round < 3; round++ { // later batches refer to dictionary entries
+			out := h.Process(events(20))
+			if len(out) != 20 {
+				t.Fatalf("%v: %d events, want 20", c.args, len(out))
+			}
+			for i, e := range out {
+				if tg := tags(e); len(tg) != 1 || tg[0] != "misbehave" {
+					t.Fatalf("%v: event %d tags %v", c.args, i, tg)
+				}
+				if pid, _ := e.Fields.GetValue("misbehave.pid"); pid != int64(h.States()[0].PID) {
+					t.Fatalf("%v: event %d misbehave.pid %v, plugin pid %d", c.args, i, pid, h.States()[0].PID)
+				}
+				if keep, _ := e.Fields.GetValue("other.keep"); keep != "me" {
+					t.Fatalf("%v: field the plugin never saw lost: %v", c.args, e.Fields)
+				}
+			}
+		}
+		if !log.has(c.want) {
+			t.Errorf("%v: log has no %q: %v", c.args, c.want, log.lines)
+		}
+		h.Close()
+	}
+}

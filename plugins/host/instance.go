@@ -166,7 +166,8 @@ func (in *instance) start() (err error) {
 	pid := in.cmd.Process.Pid
 	in.started = true
 	in.setState(func(s *State) { s.Status, s.PID = "running", pid })
-	in.log.Infow("plugin started", "plugin", in.cfg.Name, "pid", pid, "needs", fmt.Sprint(resp.Needs))
+	in.log.Infow("plugin started", "plugin", in.cfg.Name, "pid", pid, "needs", fmt.Sprint(resp.Needs),
+		"protocol", in.client.NegotiatedVersion())
 	return nil
 }
 

@@ -9,6 +9,9 @@ import (
 	"os"
 	"time"
 
+	plugin "github.com/hashicorp/go-plugin"
+
+	"github.com/netbeat/netbeat/plugins/internal/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
 )
 
@@ -53,4 +56,16 @@ func (p *proc) Process(_ context.Context, events []*sdk.Event) ([]*sdk.Event, er
 	return events, nil
 }
 
-func main() { sdk.Serve(&proc{}) }
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "-protocol1" { // a plugin built with an SDK that speaks only protocol 1
+		v1 := *sdk.PluginSet(&proc{})[shared.PluginName].(*shared.ProcessorPlugin)
+		v1.Dict = false
+		plugin.Serve(&plugin.ServeConfig{
+			HandshakeConfig:  shared.Handshake,
+			VersionedPlugins: map[int]plugin.PluginSet{1: {shared.PluginName: &v1}},
+			GRPCServer:       plugin.DefaultGRPCServer,
+		})
+		return
+	}
+	sdk.Serve(&proc{})
+}
