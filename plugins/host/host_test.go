@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc/encoding"
+	"google.golang.org/grpc/mem"
 
 	"github.com/netbeat/netbeat/plugins/internal/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
@@ -283,7 +284,7 @@ func TestMalformedAnswer(t *testing.T) {
 			}
 			// What a broken plugin could send: no error, 5 events, then nothing.
 			bad := new(shared.RawBatch)
-			if err := encoding.GetCodec(shared.CodecName).Unmarshal([]byte{0, 5, 1}, bad); err != nil {
+			if err := encoding.GetCodecV2(shared.CodecName).Unmarshal(mem.BufferSlice{mem.SliceBuffer([]byte{0, 5, 1})}, bad); err != nil {
 				t.Fatal(err)
 			}
 			r.resp = bad

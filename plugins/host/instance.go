@@ -246,6 +246,18 @@ type request struct {
 	final bool
 }
 
+// release returns r's buffers for reuse once it is finished.
+func (r *request) release() {
+	if r.enc != nil {
+		r.enc.Release()
+		r.enc = nil
+	}
+	if r.resp != nil {
+		r.resp.Release()
+		r.resp = nil
+	}
+}
+
 // prepare encodes batch for the plugin (without holding mu).
 func (in *instance) prepare(batch []*shared.Event) *request {
 	r := &request{batch: batch}
@@ -350,6 +362,9 @@ func (in *instance) passThrough(r *request, err error) {
 		e.AddTag(tag)
 	}
 	in.setState(func(s *State) { s.Failures++ })
+	if r.resp != nil {
+		r.resp.Release()
+	}
 	r.out, r.final, r.resp = r.batch, true, nil
 }
 
@@ -357,6 +372,7 @@ func (in *instance) passThrough(r *request, err error) {
 // malformed answer counts as a plugin failure: the plugin is restarted and
 // the batch sent again (or passed through, per policy).
 func (in *instance) finish(r *request) []*shared.Event {
+	defer r.release()
 	for attempt := 0; ; attempt++ {
 		if r.final {
 			return r.out
@@ -377,6 +393,7 @@ func (in *instance) finish(r *request) []*shared.Event {
 		}
 		in.mu.Unlock()
 		in.log.Warnw("batch failed, retrying", "plugin", in.cfg.Name, "attempt", attempt+1, "error", err.Error())
+		r.resp.Release()
 		r.resp = nil
 		in.exchange(r)
 	}

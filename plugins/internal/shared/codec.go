@@ -2,8 +2,10 @@ package shared
 
 import (
 	"fmt"
+	"sync"
 
 	"google.golang.org/grpc/encoding"
+	"google.golang.org/grpc/mem"
 )
 
 // CodecName is the gRPC content-subtype of netbeat's plugin messages. It is
@@ -105,4 +107,49 @@ func (codec) Unmarshal(data []byte, v any) error {
 	return r.err
 }
 
-func init() { encoding.RegisterCodec(codec{}) }
+// codecV2 is codec on gRPC's buffer interface: a request goes out without
+// a copy, an answer (RawBatch) is copied once from gRPC's receive buffers
+// into a pooled buffer it keeps until the host has merged it (Release),
+// and other messages are decoded straight from the receive buffers (the
+// decoder copies every string it keeps).
+type codecV2 struct{}
+
+func (codecV2) Name() string { return CodecName }
+
+func (codecV2) Marshal(v any) (mem.BufferSlice, error) {
+	b, err := codec{}.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return mem.BufferSlice{mem.SliceBuffer(b)}, nil
+}
+
+func (codecV2) Unmarshal(data mem.BufferSlice, v any) error {
+	if m, ok := v.(*RawBatch); ok {
+		b := getBuf(data.Len())
+		data.CopyTo(b)
+		return m.own(b)
+	}
+	if len(data) == 1 {
+		return codec{}.Unmarshal(data[0].ReadOnlyData(), v)
+	}
+	return codec{}.Unmarshal(data.Materialize(), v)
+}
+
+var bufPool sync.Pool // *[]byte: answers and requests, returned by Release
+
+func getBuf(n int) []byte {
+	if p, ok := bufPool.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]byte, n)
+}
+
+func putBuf(b []byte) {
+	if cap(b) > 0 && cap(b) <= 4<<20 {
+		b = b[:0]
+		bufPool.Put(&b)
+	}
+}
+
+func init() { encoding.RegisterCodecV2(codecV2{}) }

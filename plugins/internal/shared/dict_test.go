@@ -293,10 +293,11 @@ func FuzzAnswer(f *testing.F) {
 		if err := pre.scan(dec); err != nil {
 			t.Fatal(err)
 		}
-		raw := &RawBatch{v2: true}
+		raw := &RawBatch{}
 		if err := (codec{}).Unmarshal(b, raw); err != nil {
 			return
 		}
+		raw.v2 = true
 		if raw.Err != "" {
 			return
 		}

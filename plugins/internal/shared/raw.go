@@ -14,7 +14,7 @@ type Encoded struct{ b []byte }
 // as flat keys ("source.ip"), read straight from the events without building
 // projected copies.
 func EncodeRequest(batch []*Event, needs []string) *Encoded {
-	b := make([]byte, 0, 64+96*len(batch))
+	b := getBuf(64 + 96*len(batch))[:0]
 	b = putString(b, "") // Err: requests carry none
 	b = putUvarint(b, uint64(len(batch)))
 	vals := make([]any, len(needs))
@@ -49,6 +49,13 @@ func EncodeRequest(batch []*Event, needs []string) *Encoded {
 	return &Encoded{b: b}
 }
 
+// Release returns the request's buffer for reuse once the plugin has
+// answered it for good; the request must not be sent afterwards.
+func (e *Encoded) Release() {
+	putBuf(e.b)
+	e.b = nil
+}
+
 // RawBatch is a plugin's answer received but not decoded yet: the host
 // checks Err when it arrives and decodes the events (Decode) later, in the
 // goroutine that merges them into the batch, so the plugin can already work
@@ -80,7 +87,24 @@ func (m *RawBatch) marshal(b []byte) []byte { return append(b, m.data...) }
 // unmarshal keeps a copy of the message (gRPC reuses its receive buffers)
 // and reads only the error string in front of it.
 func (m *RawBatch) unmarshal(r *reader) {
-	m.data = append([]byte(nil), r.b...)
-	m.Err = r.string()
+	if err := m.own(append([]byte(nil), r.b...)); err != nil {
+		r.err = err
+	}
 	r.b = nil
+}
+
+// own makes b, a copy of the message, the answer's data and reads the
+// error string in front of it.
+func (m *RawBatch) own(b []byte) error {
+	*m = RawBatch{data: b}
+	r := &reader{b: b}
+	m.Err = r.string()
+	return r.err
+}
+
+// Release returns the answer's buffer for reuse once the host has merged
+// it (or given up on it); the answer must not be used afterwards.
+func (m *RawBatch) Release() {
+	putBuf(m.data)
+	m.data, m.scanned, m.vals = nil, false, nil
 }
