@@ -3,7 +3,6 @@ package shared
 import (
 	"maps"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -382,19 +381,11 @@ func (m *RawBatch) Apply(batch []*Event, needs []string) ([]*Event, error) {
 			o.Fields = M{}
 		}
 		for k := r.count(); k > 0 && r.err == nil; k-- {
-			key := r.key()
-			if key != "tags" && strings.IndexByte(key, '.') >= 0 { // a projected (flat) key
-				v := r.value()
-				if sub, ok := AsMap(v); ok {
-					if dst, ok := AsMap(valueAt(o.Fields, key)); ok {
-						Merge(dst, sub)
-						continue
-					}
-				}
-				o.Fields.Put(key, v)
-				continue
+			if key := r.key(); flat(key) {
+				mergeFlat(o.Fields, key, r.value())
+			} else {
+				r.mergeValue(o.Fields, key)
 			}
-			r.mergeValue(o.Fields, key)
 		}
 		out = append(out, o)
 	}

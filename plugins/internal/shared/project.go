@@ -2,7 +2,23 @@ package shared
 
 import "strings"
 
-func valueAt(m M, k string) any { v, _ := m.GetValue(k); return v }
+// flat says whether an answer's key is a projected (flat) key such as
+// "source.ip" rather than a top-level field.
+func flat(k string) bool { return k != "tags" && strings.IndexByte(k, '.') >= 0 }
+
+// mergeFlat merges the value of a projected key into the event: an object
+// into the object already at that path, anything else replaces it.
+func mergeFlat(fields M, k string, v any) {
+	if sub, ok := AsMap(v); ok {
+		if cur, _ := fields.GetValue(k); cur != nil {
+			if dst, ok := AsMap(cur); ok {
+				Merge(dst, sub)
+				return
+			}
+		}
+	}
+	fields.Put(k, v)
+}
 
 // Apply folds a plugin's response into the original batch. With needs,
 // the response carries only what the plugin changed (see Diff): changed and
@@ -25,14 +41,8 @@ func Apply(batch, resp []*Event, needs []string) []*Event {
 			o.Fields.Delete(k)
 		}
 		for k, v := range r.Fields {
-			if k != "tags" && strings.IndexByte(k, '.') >= 0 { // a projected (flat) key
-				if sub, ok := AsMap(v); ok {
-					if dst, ok := AsMap(valueAt(o.Fields, k)); ok {
-						Merge(dst, sub)
-						continue
-					}
-				}
-				o.Fields.Put(k, v)
+			if flat(k) {
+				mergeFlat(o.Fields, k, v)
 				continue
 			}
 			mergeKey(o.Fields, k, v)
