@@ -99,23 +99,27 @@ func (r *reader) def() any {
 		d.vals[id] = newEntry(v)
 		return v
 	}
-	id := r.base + r.ndef
-	r.ndef++
-	r.skip()
-	if r.err != nil || id >= len(r.vals) {
-		r.fail()
-		return nil
-	}
-	return r.vals[id].(*entry).copy()
+	return r.entry(tDef).copy()
 }
 
-// ref reads a reference and returns a copy of the value it names.
-func (r *reader) ref() any {
+// entry reads the rest of a definition or reference (tag, already read)
+// and returns the dictionary entry it names. While scanning, only
+// references come here, resolved against the dictionary as it grows (def
+// reads definitions); afterwards a definition names the entry the scan
+// made for it. A malformed one fails the reader and returns nil.
+func (r *reader) entry(tag byte) *entry {
 	vals := r.vals
-	if r.scan != nil {
-		vals = r.scan.vals
+	var id uint64
+	switch {
+	case r.scan != nil:
+		vals, id = r.scan.vals, r.uvarint()
+	case tag == tDef:
+		id = uint64(r.base + r.ndef)
+		r.ndef++
+		r.skip()
+	default:
+		id = r.uvarint()
 	}
-	id := r.uvarint()
 	if r.err != nil || id >= uint64(len(vals)) {
 		r.fail()
 		return nil
@@ -123,9 +127,8 @@ func (r *reader) ref() any {
 	e, ok := vals[id].(*entry)
 	if !ok { // pending: a definition cannot refer to itself
 		r.fail()
-		return nil
 	}
-	return e.copy()
+	return e
 }
 
 // entry is a dictionary value with a plan for copying it: an object is
@@ -159,7 +162,12 @@ func newEntry(v any) *entry {
 	return e
 }
 
+// copy returns a copy of the entry's value (nil for a nil entry: the
+// reader has failed).
 func (e *entry) copy() any {
+	if e == nil {
+		return nil
+	}
 	if e.m == nil {
 		return deepCopy(e.v)
 	}
@@ -212,6 +220,21 @@ func (r *reader) skipString() {
 	r.b = r.b[n:]
 }
 
+func (r *reader) skipStrings() {
+	n := r.count()
+	for i := 0; i < n && r.err == nil; i++ {
+		r.skipString()
+	}
+}
+
+// skipEvent passes over a protocol 2 answer event after its position and
+// timestamp: metadata, deleted fields, fields.
+func (r *reader) skipEvent() {
+	r.skipMap()
+	r.skipStrings()
+	r.skipMap()
+}
+
 func (r *reader) skipMap() {
 	n := r.count()
 	for i := 0; i < n && r.err == nil; i++ {
@@ -255,29 +278,15 @@ func (r *reader) skip1() {
 			r.skip()
 		}
 	case tStrings:
-		n := r.count()
-		for i := 0; i < n && r.err == nil; i++ {
-			r.skipString()
-		}
+		r.skipStrings()
 	case tDef:
 		if r.scan != nil {
 			r.def()
-			return
+		} else {
+			r.entry(tDef)
 		}
-		r.ndef++
-		r.skip()
 	case tRef:
-		vals := r.vals
-		if r.scan != nil {
-			vals = r.scan.vals
-		}
-		if id := r.uvarint(); r.err == nil && id >= uint64(len(vals)) {
-			r.fail()
-		} else if r.err == nil {
-			if _, ok := vals[id].(pending); ok {
-				r.fail()
-			}
-		}
+		r.entry(tRef)
 	default:
 		r.fail()
 	}
@@ -293,12 +302,7 @@ func (m *RawBatch) scan(d *DecDict) error {
 	for i := 0; i < n && r.err == nil; i++ {
 		r.uvarint()
 		r.varint()
-		r.skipMap() // metadata
-		k := r.count()
-		for j := 0; j < k && r.err == nil; j++ {
-			r.skipString() // deleted
-		}
-		r.skipMap() // fields
+		r.skipEvent()
 	}
 	if r.err == nil && len(r.b) != 0 {
 		r.err = ErrWire
@@ -338,12 +342,7 @@ func (m *RawBatch) Apply(batch []*Event, needs []string) ([]*Event, error) {
 		seq := r.uvarint()
 		ts := r.varint()
 		if seq >= uint64(len(batch)) { // not an event of the request: ignored
-			r.skipMap()
-			k := r.count()
-			for j := 0; j < k && r.err == nil; j++ {
-				r.skipString()
-			}
-			r.skipMap()
+			r.skipEvent()
 			continue
 		}
 		o := batch[seq]
@@ -356,9 +355,7 @@ func (m *RawBatch) Apply(batch []*Event, needs []string) ([]*Event, error) {
 			if len(e.Meta) == 0 {
 				e.Meta = nil
 			}
-			for k := r.count(); k > 0 && r.err == nil; k-- {
-				r.skipString()
-			}
+			r.skipStrings() // deleted: the answer replaces the event
 			e.Fields = r.mapv()
 			out = append(out, e)
 			continue
@@ -414,9 +411,9 @@ func (r *reader) mergeValue(dst map[string]any, k string) {
 			return
 		}
 	}
-	if len(r.b) > 0 && (r.b[0] == tRef || r.b[0] == tDef) && r.scan == nil {
+	if len(r.b) > 0 && (r.b[0] == tRef || r.b[0] == tDef) {
 		if dm, ok := AsMap(dst[k]); ok {
-			if e := r.entry(); e != nil && e.m != nil {
+			if e := r.entry(r.byte()); e != nil && e.m != nil {
 				e.mergeInto(dm)
 			} else if e != nil {
 				dst[k] = e.copy()
@@ -432,26 +429,4 @@ func (r *reader) mergeValue(dst map[string]any, k string) {
 		}
 	}
 	dst[k] = v
-}
-
-// entry reads a reference or a definition after the scan and returns the
-// dictionary entry it names, or nil when malformed.
-func (r *reader) entry() *entry {
-	var id int
-	if r.byte() == tDef {
-		id = r.base + r.ndef
-		r.ndef++
-		r.skip()
-	} else {
-		id = int(r.uvarint())
-	}
-	if r.err != nil || id < 0 || id >= len(r.vals) {
-		r.fail()
-		return nil
-	}
-	e, _ := r.vals[id].(*entry)
-	if e == nil {
-		r.fail()
-	}
-	return e
 }

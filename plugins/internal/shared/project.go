@@ -10,11 +10,10 @@ func flat(k string) bool { return k != "tags" && strings.IndexByte(k, '.') >= 0 
 // into the object already at that path, anything else replaces it.
 func mergeFlat(fields M, k string, v any) {
 	if sub, ok := AsMap(v); ok {
-		if cur, _ := fields.GetValue(k); cur != nil {
-			if dst, ok := AsMap(cur); ok {
-				Merge(dst, sub)
-				return
-			}
+		cur, _ := fields.GetValue(k)
+		if dst, ok := AsMap(cur); ok {
+			Merge(dst, sub)
+			return
 		}
 	}
 	fields.Put(k, v)

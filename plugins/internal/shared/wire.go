@@ -43,6 +43,14 @@ func putString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
+func putStrings(b []byte, ss []string) []byte {
+	b = putUvarint(b, uint64(len(ss)))
+	for _, s := range ss {
+		b = putString(b, s)
+	}
+	return b
+}
+
 func putMap(b []byte, m map[string]any) []byte {
 	b = putUvarint(b, uint64(len(m)))
 	for k, v := range m {
@@ -92,11 +100,7 @@ func putValue(b []byte, v any) []byte {
 	case M:
 		return putMap(append(b, tMap), t)
 	case []string:
-		b = putUvarint(append(b, tStrings), uint64(len(t)))
-		for _, s := range t {
-			b = putString(b, s)
-		}
-		return b
+		return putStrings(append(b, tStrings), t)
 	case []any:
 		b = putUvarint(append(b, tList), uint64(len(t)))
 		for _, x := range t {
@@ -297,7 +301,7 @@ func (r *reader) value1() any {
 	case tDef:
 		return r.def()
 	case tRef:
-		return r.ref()
+		return r.entry(tRef).copy()
 	}
 	r.fail()
 	return nil
@@ -312,22 +316,13 @@ func putEvent(b []byte, e *Event, d *EncDict) []byte {
 	b = binary.AppendVarint(b, ts)
 	b = putMap(b, e.Meta)
 	if d != nil { // protocol 2: deleted fields first, objects through the dictionary
-		b = putUvarint(b, uint64(len(e.deleted)))
-		for _, k := range e.deleted {
-			b = putString(b, k)
-		}
-		b = putUvarint(b, uint64(len(e.Fields)))
+		b = putUvarint(putStrings(b, e.deleted), uint64(len(e.Fields)))
 		for k, v := range e.Fields {
 			b = d.putValue(putString(b, k), v)
 		}
 		return b
 	}
-	b = putMap(b, e.Fields)
-	b = putUvarint(b, uint64(len(e.deleted)))
-	for _, k := range e.deleted {
-		b = putString(b, k)
-	}
-	return b
+	return putStrings(putMap(b, e.Fields), e.deleted)
 }
 
 func (r *reader) event() *Event {
