@@ -54,7 +54,7 @@ func packetEvents(t testing.TB, path string) []mapstr.M {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, Packet(dec.Decode(data, ci), n, opts).Fields)
+		out = append(out, PacketMap(dec.Decode(data, ci), n, opts).Fields)
 	}
 }
 
@@ -152,8 +152,8 @@ func compareWithTshark(ev mapstr.M, row map[string]string) []string {
 	}
 	var vlans []string
 	if v, err := ev.GetValue("vlan.id"); err == nil {
-		for _, id := range v.([]uint16) {
-			vlans = append(vlans, strconv.Itoa(int(id)))
+		for _, id := range v.([]interface{}) {
+			vlans = append(vlans, fmt.Sprint(id))
 		}
 	}
 	var want []string

@@ -1,0 +1,144 @@
+package event
+
+import (
+	"github.com/elastic/elastic-agent-libs/mapstr"
+	"github.com/elastic/go-structform"
+)
+
+// maxMembers bounds the top-level keys of a Doc (a packet event has at most 10).
+const maxMembers = 12
+
+// Doc is an event's own fields encoded once, as the JSON object Body, by the
+// capture goroutine. Its top-level members are also reachable one by one
+// (Member), so that a Doc can travel through libbeat's pipeline as the values
+// of an ordinary event map (Fields):
+//
+//   - output.franz copies each Member's bytes into the record as they are;
+//   - every other output (file, console, Elasticsearch, Logstash, sarama)
+//     encodes a Member through go-structform's Folder interface, or
+//     encoding/json's Marshaler, and gets the same document.
+//
+// A Doc is immutable once built. Processors that read or change fields need
+// real maps: netbeat then builds events with Map (see beat/worker.go).
+type Doc struct {
+	Body    []byte
+	members [maxMembers]Member
+	n       int
+}
+
+// Member is one top-level key of a Doc and its encoded value.
+type Member struct {
+	Key string
+	raw []byte
+}
+
+// Raw is the member's encoded JSON value; it must not be modified.
+func (m *Member) Raw() []byte { return m.raw }
+
+// MarshalJSON returns the encoded value (encoding/json, mapstr.M.String).
+func (m *Member) MarshalJSON() ([]byte, error) { return m.Raw(), nil }
+
+// Fold replays the encoded value to a go-structform visitor: the path of
+// libbeat's JSON codec and of its Elasticsearch and Logstash outputs.
+func (m *Member) Fold(v structform.ExtVisitor) error {
+	_, err := foldValue(m.Raw(), 0, v)
+	return err
+}
+
+// Value decodes the member into normalized libbeat values (mapstr.M, string,
+// int64/uint64, bool, []interface{}).
+func (m *Member) Value() interface{} {
+	v, _ := decodeValue(m.Raw(), 0)
+	return v
+}
+
+// Members lists the top-level members in document order.
+func (d *Doc) Members() []Member { return d.members[:d.n] }
+
+// Fields returns the event map of the Doc: one entry per top-level member.
+// extra sizes the map for the fields libbeat adds (agent, ecs, host, …).
+func (d *Doc) Fields(extra int) mapstr.M {
+	m := make(mapstr.M, d.n+extra)
+	for i := range d.members[:d.n] {
+		m[d.members[i].Key] = &d.members[i]
+	}
+	return m
+}
+
+// Map decodes the whole Doc into a mapstr.M, for processors and plugins.
+func (d *Doc) Map() mapstr.M {
+	m := make(mapstr.M, d.n)
+	for i := range d.members[:d.n] {
+		m[d.members[i].Key] = d.members[i].Value()
+	}
+	return m
+}
+
+// docWriter writes a Doc: top-level members are recorded as they are closed.
+type docWriter struct {
+	jw
+	d    *Doc
+	span [maxMembers][2]int
+}
+
+func (w *docWriter) begin(d *Doc, b []byte) {
+	w.d, w.b, w.comma = d, append(b[:0], '{'), false
+	d.n = 0
+}
+
+// top starts a top-level member whose value follows.
+func (w *docWriter) top(k string) {
+	w.key(k)
+	w.d.members[w.d.n].Key = k
+	w.span[w.d.n][0] = len(w.b)
+}
+
+// endTop records the end of the top-level member begun last.
+func (w *docWriter) endTop() {
+	w.span[w.d.n][1] = len(w.b)
+	w.d.n++
+}
+
+// openTop starts a top-level object member.
+func (w *docWriter) openTop(k string) {
+	w.top(k)
+	w.b = append(w.b, '{')
+}
+
+// closeTop ends a top-level object member.
+func (w *docWriter) closeTop() {
+	w.close()
+	w.endTop()
+}
+
+func (w *docWriter) finish() {
+	w.b = append(w.b, '}')
+	w.b = w.b[:len(w.b):len(w.b)]
+	w.d.Body = w.b
+	for i := range w.d.members[:w.d.n] {
+		w.d.members[i].raw = w.b[w.span[i][0]:w.span[i][1]:w.span[i][1]]
+	}
+}
+
+// arenaChunk is the size of the buffers Doc bodies are cut from: one
+// allocation for about a hundred packet events instead of one each. A chunk
+// is freed when the last event cut from it is.
+const arenaChunk = 64 << 10
+
+// arena hands out the unused tail of the current chunk.
+type arena struct{ free []byte }
+
+// get returns an empty buffer at the start of the free space.
+func (a *arena) get() []byte {
+	if cap(a.free) < 4096 {
+		a.free = make([]byte, 0, arenaChunk)
+	}
+	return a.free[:0]
+}
+
+// keep marks body (a buffer from get, possibly grown elsewhere) as used.
+func (a *arena) keep(body []byte) {
+	if len(body) > 0 && len(body) <= cap(a.free) && &body[0] == &a.free[:1][0] {
+		a.free = a.free[len(body):len(body)]
+	}
+}

@@ -1,0 +1,191 @@
+//go:build !integration
+
+package event
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/elastic/beats/v7/libbeat/beat"
+	lbjson "github.com/elastic/beats/v7/libbeat/outputs/codec/json"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+
+	"github.com/netbeat/netbeat/beat/capture"
+	"github.com/netbeat/netbeat/beat/decode"
+)
+
+// canonical re-encodes a JSON document with sorted keys and numbers kept
+// verbatim, so that documents compare equal whatever their key order.
+func canonical(t testing.TB, doc []byte) string {
+	t.Helper()
+	d := json.NewDecoder(bytes.NewReader(doc))
+	d.UseNumber()
+	var v interface{}
+	if err := d.Decode(&v); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, doc)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+func marshal(t testing.TB, v interface{}) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return canonical(t, b)
+}
+
+// viaCodec encodes fields the way libbeat's file/console/kafka outputs do
+// (go-structform) and returns the document without @timestamp and @metadata.
+func viaCodec(t testing.TB, enc *lbjson.Encoder, fields mapstr.M) string {
+	t.Helper()
+	b, err := enc.Encode("netbeat", &beat.Event{Timestamp: time.Unix(1, 0), Fields: fields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "@timestamp")
+	delete(m, "@metadata")
+	return marshal(t, m)
+}
+
+// compareDoc checks every form of the new event against the legacy map event.
+func compareDoc(t testing.TB, enc *lbjson.Encoder, p *decode.Packet, n uint64, nw, old *PacketOptions, what string) {
+	t.Helper()
+	want := marshal(t, legacyPacket(p, n, old).Fields)
+	if len(nw.Fields) > 0 {
+		if got := marshal(t, Packet(p, n, nw).Fields); got != want {
+			t.Fatalf("%s: selected fields differ\n got: %s\nwant: %s", what, got, want)
+		}
+		return
+	}
+	d := PacketDoc(p, n, nw)
+	if got := canonical(t, d.Body); got != want {
+		t.Fatalf("%s: body differs\n got: %s\nwant: %s", what, got, want)
+	}
+	if got := marshal(t, d.Map()); got != want {
+		t.Fatalf("%s: Map differs\n got: %s\nwant: %s", what, got, want)
+	}
+	if got := marshal(t, d.Fields(extraFields)); got != want {
+		t.Fatalf("%s: Fields (encoding/json) differ\n got: %s\nwant: %s", what, got, want)
+	}
+	if got := viaCodec(t, enc, d.Fields(extraFields)); got != want {
+		t.Fatalf("%s: Fields (libbeat json codec) differ\n got: %s\nwant: %s", what, got, want)
+	}
+	if got := marshal(t, Packet(p, n, nw).Fields); got != want {
+		t.Fatalf("%s: Packet differs\n got: %s\nwant: %s", what, got, want)
+	}
+}
+
+// TestDocMatchesLegacy: on every bundled capture, every packet's encoded
+// document, its decoded map and what libbeat's codec makes of its members
+// equal the map event netbeat built before (legacyPacket), for the default
+// options, with payload, and with field selection.
+func TestDocMatchesLegacy(t *testing.T) {
+	paths, _ := filepath.Glob(capturesDir + "/*.pcap*")
+	bench, _ := filepath.Glob("../../testdata/bench/*.pcap*")
+	paths = append(paths, bench...)
+	enc := lbjson.New("9.3.0", lbjson.Config{})
+	checked := 0
+	for _, path := range paths {
+		if strings.HasSuffix(path, ".tsv") {
+			continue
+		}
+		src, err := capture.OpenFile(path)
+		if err != nil {
+			continue // notapcap.pcap and friends: the capture tests cover them
+		}
+		dec, err := decode.New(src.LinkType())
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := [][2]*PacketOptions{
+			{{}, {}},
+			{{PayloadMaxBytes: 16, CommunityIDSeed: 7}, {PayloadMaxBytes: 16, CommunityIDSeed: 7}},
+			{{Fields: []string{"source", "tcp.flags", "frame.payload", "network.community_id"}, PayloadMaxBytes: 4},
+				{Fields: []string{"source", "tcp.flags", "frame.payload", "network.community_id"}, PayloadMaxBytes: 4}},
+		}
+		for n := uint64(1); ; n++ {
+			data, ci, err := src.ReadPacket()
+			if errors.Is(err, io.EOF) || (err != nil && n > 1) {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := dec.Decode(data, ci)
+			for i, o := range opts {
+				compareDoc(t, enc, p, n, o[0], o[1], filepath.Base(path)+" frame "+itoa(n)+" options "+itoa(uint64(i)))
+			}
+			checked++
+		}
+		src.Close()
+	}
+	if checked < 500 {
+		t.Fatalf("only %d packets compared", checked)
+	}
+	t.Logf("%d packets: encoded documents equal the legacy map events", checked)
+}
+
+// FuzzDocMatchesLegacy runs arbitrary Ethernet frames through both builders.
+// Run: go test ./beat/event -run '^$' -fuzz FuzzDocMatchesLegacy -fuzztime 2m
+func FuzzDocMatchesLegacy(f *testing.F) {
+	for _, c := range []string{"http4.pcap", "vlan.pcap", "qinq.pcap", "frag.pcap", "rst.pcap", "arp.pcap", "dns.pcap"} {
+		src, err := capture.OpenFile(capturesDir + "/" + c)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for {
+			data, _, err := src.ReadPacket()
+			if err != nil {
+				break
+			}
+			f.Add(append([]byte(nil), data...))
+		}
+		src.Close()
+	}
+	dec, _ := decode.New(decode.LinkTypeEthernet)
+	enc := lbjson.New("9.3.0", lbjson.Config{})
+	nw, old := &PacketOptions{PayloadMaxBytes: 8}, &PacketOptions{PayloadMaxBytes: 8}
+	var n uint64
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n++
+		compareDoc(t, enc, dec.Decode(data, ci(data)), n, nw, old, "fuzz frame")
+	})
+}
+
+// TestAppendString: netbeat's string encoder and encoding/json agree on
+// quotes, backslashes, control characters, HTML characters and invalid UTF-8.
+func TestAppendString(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"uote`, `back\slash`, "nl\ncr\rtab\t", "\x00\x01\x1f", "<&>", "é ü 漢字",
+		"bad \xff utf8", "trunc \xe6\x97", "\u2028"} {
+		got := string(appendString(nil, s))
+		var back string
+		if err := json.Unmarshal([]byte(got), &back); err != nil {
+			t.Fatalf("%q: %s is not a JSON string: %v", s, got, err)
+		}
+		want, _ := json.Marshal(s)
+		var wantBack string
+		_ = json.Unmarshal(want, &wantBack)
+		if back != wantBack {
+			t.Errorf("%q: decodes to %q, encoding/json's to %q", s, back, wantBack)
+		}
+	}
+}
+
+func itoa(v uint64) string { return strconv.FormatUint(v, 10) }

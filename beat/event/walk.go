@@ -1,0 +1,192 @@
+package event
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/elastic/elastic-agent-libs/mapstr"
+	"github.com/elastic/go-structform"
+)
+
+// The walkers below read the JSON that docWriter wrote: no whitespace,
+// objects, arrays, strings, integers, booleans, null. They are not general
+// JSON parsers and are only given netbeat's own Doc bodies.
+
+var errBadDoc = errors.New("netbeat event: malformed encoded document")
+
+// foldValue replays the value at raw[i:] to v and returns the index after it.
+func foldValue(raw []byte, i int, v structform.ExtVisitor) (int, error) {
+	if i >= len(raw) {
+		return i, errBadDoc
+	}
+	switch c := raw[i]; {
+	case c == '{':
+		if err := v.OnObjectStart(-1, structform.AnyType); err != nil {
+			return i, err
+		}
+		i++
+		for i < len(raw) && raw[i] != '}' {
+			if raw[i] == ',' {
+				i++
+			}
+			k, n, err := readString(raw, i)
+			if err != nil {
+				return n, err
+			}
+			if err := v.OnKey(k); err != nil {
+				return n, err
+			}
+			if n >= len(raw) || raw[n] != ':' {
+				return n, errBadDoc
+			}
+			if i, err = foldValue(raw, n+1, v); err != nil {
+				return i, err
+			}
+		}
+		if i >= len(raw) {
+			return i, errBadDoc
+		}
+		return i + 1, v.OnObjectFinished()
+	case c == '[':
+		if err := v.OnArrayStart(-1, structform.AnyType); err != nil {
+			return i, err
+		}
+		i++
+		for i < len(raw) && raw[i] != ']' {
+			if raw[i] == ',' {
+				i++
+			}
+			var err error
+			if i, err = foldValue(raw, i, v); err != nil {
+				return i, err
+			}
+		}
+		if i >= len(raw) {
+			return i, errBadDoc
+		}
+		return i + 1, v.OnArrayFinished()
+	case c == '"':
+		s, n, err := readString(raw, i)
+		if err != nil {
+			return n, err
+		}
+		return n, v.OnString(s)
+	case c == 't':
+		return i + 4, v.OnBool(true)
+	case c == 'f':
+		return i + 5, v.OnBool(false)
+	case c == 'n':
+		return i + 4, v.OnNil()
+	default:
+		n, u, neg, err := readInt(raw, i)
+		if err != nil {
+			return n, err
+		}
+		if neg {
+			return n, v.OnInt64(-int64(u)) //nolint:gosec // readInt bounds u to MaxInt64+1
+		}
+		return n, v.OnUint64(u)
+	}
+}
+
+// decodeValue decodes the value at raw[i:] into normalized libbeat values.
+func decodeValue(raw []byte, i int) (interface{}, int) {
+	if i >= len(raw) {
+		return nil, i
+	}
+	switch c := raw[i]; {
+	case c == '{':
+		m := mapstr.M{}
+		i++
+		for i < len(raw) && raw[i] != '}' {
+			if raw[i] == ',' {
+				i++
+			}
+			k, n, err := readString(raw, i)
+			if err != nil || n >= len(raw) {
+				return m, len(raw)
+			}
+			m[k], i = decodeValue(raw, n+1)
+		}
+		return m, i + 1
+	case c == '[':
+		var a []interface{}
+		i++
+		for i < len(raw) && raw[i] != ']' {
+			if raw[i] == ',' {
+				i++
+			}
+			var x interface{}
+			x, i = decodeValue(raw, i)
+			a = append(a, x)
+		}
+		return a, i + 1
+	case c == '"':
+		s, n, _ := readString(raw, i)
+		return s, n
+	case c == 't':
+		return true, i + 4
+	case c == 'f':
+		return false, i + 5
+	case c == 'n':
+		return nil, i + 4
+	default:
+		n, u, neg, err := readInt(raw, i)
+		if err != nil {
+			return nil, n
+		}
+		if neg {
+			return -int64(u), n //nolint:gosec // bounded by readInt
+		}
+		if u <= 1<<63-1 {
+			return int64(u), n
+		}
+		return u, n
+	}
+}
+
+// readString reads the JSON string at raw[i:] (raw[i] == '"').
+func readString(raw []byte, i int) (string, int, error) {
+	if i >= len(raw) || raw[i] != '"' {
+		return "", i, errBadDoc
+	}
+	esc := false
+	for j := i + 1; j < len(raw); j++ {
+		switch raw[j] {
+		case '\\':
+			esc = true
+			j++
+		case '"':
+			if !esc {
+				return string(raw[i+1 : j]), j + 1, nil
+			}
+			s, err := strconv.Unquote(string(raw[i : j+1]))
+			if err != nil {
+				return "", j + 1, errBadDoc
+			}
+			return s, j + 1, nil
+		}
+	}
+	return "", len(raw), errBadDoc
+}
+
+// readInt reads an integer; u is its magnitude.
+func readInt(raw []byte, i int) (next int, u uint64, neg bool, err error) {
+	if i < len(raw) && raw[i] == '-' {
+		neg = true
+		i++
+	}
+	start := i
+	for i < len(raw) && raw[i] >= '0' && raw[i] <= '9' {
+		d := uint64(raw[i] - '0')
+		if u > (1<<64-1-d)/10 {
+			return i, 0, false, errBadDoc
+		}
+		u = u*10 + d
+		i++
+	}
+	if i == start || (neg && u > 1<<63) {
+		return i, 0, false, errBadDoc
+	}
+	return i, u, neg, nil
+}
