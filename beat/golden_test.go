@@ -39,7 +39,9 @@ type goldenCase struct {
 
 // runCapture runs a capture through the same worker code the beat uses and
 // returns the packet events and the flow events.
-func runCapture(t testing.TB, path string, cfg Config) (pkts, fl []libbeat.Event) {
+// maps selects the map form of packet events (processors configured) instead
+// of encoded documents.
+func runCapture(t testing.TB, path string, cfg Config, maps ...bool) (pkts, fl []libbeat.Event) {
 	t.Helper()
 	src, err := capture.OpenFile(path)
 	if err != nil {
@@ -51,7 +53,8 @@ func runCapture(t testing.TB, path string, cfg Config) (pkts, fl []libbeat.Event
 	}
 	nb := &Netbeat{cfg: cfg, log: logp.NewLogger("test")}
 	w := &worker{nb: nb, src: src, kind: "file", dec: dec,
-		popts: event.PacketOptions{Fields: cfg.Packets.Fields, PayloadMaxBytes: cfg.Packets.Payload.MaxBytes}}
+		popts: event.PacketOptions{Fields: cfg.Packets.Fields, PayloadMaxBytes: cfg.Packets.Payload.MaxBytes},
+		maps:  len(maps) > 0 && maps[0]}
 	pc, fc := &collector{}, &collector{}
 	if cfg.has("packets") {
 		w.pkts = pc
@@ -79,6 +82,8 @@ func assertNormalized(t *testing.T, evs []libbeat.Event) {
 	}
 }
 
+// ndjson writes the events as JSON lines with sorted keys (encoded members
+// are decoded and re-encoded, so both event forms give the same bytes).
 func ndjson(t testing.TB, evs []libbeat.Event) []byte {
 	var b bytes.Buffer
 	for _, e := range evs {
@@ -86,6 +91,15 @@ func ndjson(t testing.TB, evs []libbeat.Event) []byte {
 		f["@timestamp"] = e.Timestamp.UTC().Format(time.RFC3339Nano)
 		line, err := json.Marshal(f)
 		if err != nil {
+			t.Fatal(err)
+		}
+		d := json.NewDecoder(bytes.NewReader(line))
+		d.UseNumber()
+		var v interface{}
+		if err := d.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		if line, err = json.Marshal(v); err != nil {
 			t.Fatal(err)
 		}
 		b.Write(line)
@@ -96,9 +110,21 @@ func ndjson(t testing.TB, evs []libbeat.Event) []byte {
 
 // TestGolden runs every testdata/golden/<case>: config.yml names a capture
 // and the netbeat options; expected.ndjson holds the events (packets first,
-// then flows). Regenerate with `go test ./beat -run TestGolden -update`
-// and review the diff.
+// then flows). Every case runs twice: packet events as encoded documents
+// (no processors) and as maps (processors or plugins configured); both must
+// give the expected documents. Regenerate with
+// `go test ./beat -run TestGolden -update` and review the diff.
 func TestGolden(t *testing.T) {
+	for _, maps := range []bool{false, true} {
+		name := "encoded"
+		if maps {
+			name = "maps"
+		}
+		t.Run(name, func(t *testing.T) { testGolden(t, maps) })
+	}
+}
+
+func testGolden(t *testing.T, maps bool) {
 	dirs, _ := filepath.Glob("testdata/golden/*")
 	if len(dirs) < 8 {
 		t.Fatalf("expected at least 8 golden cases, found %d", len(dirs))
@@ -121,8 +147,12 @@ func TestGolden(t *testing.T) {
 			if err := gc.Config.Check(); err != nil {
 				t.Fatal(err)
 			}
-			pkts, fl := runCapture(t, filepath.Join("..", "testdata", "captures", gc.Capture), gc.Config)
-			assertNormalized(t, append(append([]libbeat.Event(nil), pkts...), fl...))
+			pkts, fl := runCapture(t, filepath.Join("..", "testdata", "captures", gc.Capture), gc.Config, maps)
+			if maps || len(gc.Packets.Fields) > 0 {
+				assertNormalized(t, append(append([]libbeat.Event(nil), pkts...), fl...))
+			} else {
+				assertNormalized(t, fl)
+			}
 			got := append(ndjson(t, pkts), ndjson(t, fl)...)
 			want := filepath.Join(dir, "expected.ndjson")
 			if *update {

@@ -45,6 +45,9 @@ type worker struct {
 	mu      sync.Mutex
 	dstats  decode.Stats // snapshot for metrics, guarded by mu
 	flowPub uint64
+	// maps: build packet events as maps (processors or plugins look inside
+	// them) instead of encoded documents (eventpath.go).
+	maps bool
 }
 
 func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, listener func() libbeat.EventListener) (*worker, error) {
@@ -58,6 +61,7 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 	if kind == "file" {
 		fields = mapstr.M{"capture": mapstr.M{"file": src.Name()}}
 	}
+	w.maps, _ = mapEvents()
 	connect := func() (sink, error) {
 		c, err := b.Publisher.ConnectWith(libbeat.ClientConfig{
 			PublishMode:   libbeat.GuaranteedSend,
@@ -71,6 +75,9 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		if err != nil {
 			c.Close()
 		}
+		if s != sink(c) {
+			w.maps = true // the plugin stage reads and changes fields
+		}
 		return s, err
 	}
 	if nb.cfg.has("packets") {
@@ -79,6 +86,13 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 			return nil, fmt.Errorf("netbeat: connecting to the publisher pipeline failed: %w", err)
 		}
 		w.pkts = newAsyncSink(c, 4096)
+		if w.maps {
+			_, why := mapEvents()
+			if why == "" {
+				why = "the plugin stage reads them"
+			}
+			nb.log.Infof("packet events are built as maps: %s", why)
+		}
 	}
 	if nb.cfg.has("flows") {
 		if w.flowsC, err = connect(); err != nil {
@@ -126,7 +140,11 @@ func (w *worker) run() error {
 		w.number++
 		if w.pkts != nil {
 			w.nb.published.Add(1)
-			w.pkts.Publish(event.Packet(p, w.number, &w.popts))
+			if w.maps {
+				w.pkts.Publish(event.PacketMap(p, w.number, &w.popts))
+			} else {
+				w.pkts.Publish(event.Packet(p, w.number, &w.popts))
+			}
 		}
 		if w.table != nil {
 			w.table.Update(p)

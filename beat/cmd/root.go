@@ -7,10 +7,13 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/elastic/beats/v7/libbeat/beat"
 	lbcmd "github.com/elastic/beats/v7/libbeat/cmd"
 	"github.com/elastic/beats/v7/libbeat/cmd/instance"
 	"github.com/elastic/beats/v7/libbeat/ecs"
 	"github.com/elastic/beats/v7/libbeat/publisher/processing"
+	"github.com/elastic/elastic-agent-libs/config"
+	"github.com/elastic/elastic-agent-libs/logp"
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	nbeat "github.com/netbeat/netbeat/beat"
@@ -41,10 +44,20 @@ func settings() instance.Settings {
 		// netbeat builds events from normalized types only (mapstr.M, strings,
 		// integers, bools, common.Time; TestEventsAreNormalized guards it), so
 		// libbeat's per-event normalizing deep copy is skipped: ~20% of packet-mode CPU.
-		Processing: processing.MakeDefaultSupport(false, nil,
-			processing.WithFields(mapstr.M{"ecs": mapstr.M{"version": ecs.Version}}),
-			processing.WithHost, processing.WithAgentMeta()),
+		Processing:     processingSupport(),
 		InputQueueSize: 4096,
+	}
+}
+
+// processingSupport is libbeat's default processing; it also tells the
+// Beater whether the configured processors need packet events as maps.
+func processingSupport() processing.SupportFactory {
+	base := processing.MakeDefaultSupport(false, nil,
+		processing.WithFields(mapstr.M{"ecs": mapstr.M{"version": ecs.Version}}),
+		processing.WithHost, processing.WithAgentMeta())
+	return func(info beat.Info, log *logp.Logger, cfg *config.C) (processing.Supporter, error) {
+		nbeat.InspectProcessing(cfg)
+		return base(info, log, cfg)
 	}
 }
 

@@ -39,6 +39,8 @@ type client struct {
 	key     *fmtstr.EventFormatString
 	index   string
 	codec   codec.Codec
+	fast    *fastEncoder // nil unless the codec is the default JSON one
+	viewer  *viewer
 	headers []kgo.RecordHeader
 	part    *partitioner
 

@@ -87,6 +87,14 @@ func newClient(info beat.Info, observer outputs.Observer, fc *franzConfig, raw *
 	if err != nil {
 		return nil, err
 	}
+	vw, err := newViewer(fc, part)
+	if err != nil {
+		return nil, err
+	}
+	var fast *fastEncoder
+	if defaultJSON(fc.Codec) {
+		fast = newFastEncoder(info.Version)
+	}
 	var headers []kgo.RecordHeader
 	for _, h := range fc.Headers {
 		if h.Key != "" {
@@ -105,7 +113,31 @@ func newClient(info beat.Info, observer outputs.Observer, fc *franzConfig, raw *
 		key:      fc.Key,
 		index:    strings.ToLower(info.IndexPrefix),
 		codec:    enc,
+		fast:     fast,
+		viewer:   vw,
 		headers:  headers,
 		part:     part,
 	}, nil
+}
+
+// defaultJSON reports whether the codec is libbeat's JSON codec with its
+// default settings, the one fastEncoder reproduces.
+func defaultJSON(c codec.Config) bool {
+	switch c.Namespace.Name() {
+	case "":
+		return true
+	case "json":
+		var o struct {
+			Pretty     bool `config:"pretty"`
+			EscapeHTML bool `config:"escape_html"`
+			LocalTime  bool `config:"local_time"`
+		}
+		if cfg := c.Namespace.Config(); cfg != nil {
+			if err := cfg.Unpack(&o); err != nil {
+				return false
+			}
+		}
+		return !o.Pretty && !o.EscapeHTML && !o.LocalTime
+	}
+	return false
 }

@@ -23,12 +23,13 @@ func recordSize(r *kgo.Record) int {
 // ctx becomes the record's context: its deadline bounds delivery.
 func (c *client) makeRecord(ctx context.Context, ev *publisher.Event) (*kgo.Record, error) {
 	content := &ev.Content
+	view := c.viewer.view(content)
 	topic := ""
 	if v, err := ev.Cache.GetValue("topic"); err == nil {
 		topic, _ = v.(string)
 	}
 	if topic == "" {
-		t, err := c.topic.Select(content)
+		t, err := c.topic.Select(view)
 		if err != nil {
 			return nil, errorf("selecting the topic failed: %w: %w", ErrInvalidEvent, err)
 		}
@@ -40,19 +41,25 @@ func (c *client) makeRecord(ctx context.Context, ev *publisher.Event) (*kgo.Reco
 		_, _ = ev.Cache.Put("topic", topic)
 	}
 
-	value, err := c.codec.Encode(c.index, content)
-	if err != nil {
-		return nil, errorf("encoding the event failed: %w: %w", ErrInvalidEvent, err)
+	value, ok := []byte(nil), false
+	if c.fast != nil {
+		value, ok = c.fast.encode(c.index, content)
+	}
+	if !ok {
+		var err error
+		if value, err = c.codec.Encode(c.index, content); err != nil {
+			return nil, errorf("encoding the event failed: %w: %w", ErrInvalidEvent, err)
+		}
 	}
 	r := &kgo.Record{
 		Topic:     topic,
 		Value:     append([]byte(nil), value...), // codecs reuse their buffer
 		Timestamp: content.Timestamp,
 		Headers:   c.headers,
-		Context:   c.part.recordContext(ctx, content),
+		Context:   c.part.recordContext(ctx, view),
 	}
 	if c.key != nil {
-		if key, err := c.key.RunBytes(content); err == nil && len(key) > 0 {
+		if key, err := c.key.RunBytes(view); err == nil && len(key) > 0 {
 			r.Key = key
 		}
 	}

@@ -1,0 +1,133 @@
+package beat
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+
+	conf "github.com/elastic/elastic-agent-libs/config"
+)
+
+// Packet events travel through libbeat's pipeline in one of two forms
+// (beat/event): encoded documents whose top-level members are event values
+// (fast: no maps, output.franz copies the bytes), or plain maps that
+// processors can read and change. Maps are used when something in the
+// pipeline may look inside netbeat's fields: a global processor not known to
+// leave them alone, a `when` condition on them, fields_under_root, or the
+// plugin stage.
+
+// encodedSafe are the processors that only add top-level keys netbeat's
+// events never carry, so they work on encoded events.
+var encodedSafe = map[string]bool{
+	"add_host_metadata": true, "add_cloud_metadata": true, "add_locale": true, "add_id": true,
+	"add_observer_metadata": true,
+}
+
+// conditionSafe are the top-level fields a `when` condition may test on an
+// encoded event: the ones libbeat adds, never netbeat's own.
+var conditionSafe = map[string]bool{
+	"tags": true, "host": true, "agent": true, "ecs": true, "cloud": true, "observer": true,
+	"capture": true, "fields": true, "labels": true,
+}
+
+var eventPath struct {
+	sync.Mutex
+	maps   bool
+	reason string
+}
+
+// InspectProcessing reads the beat's whole configuration (its global
+// processors, fields and tags) and records whether packet events must be
+// built as maps. beat/cmd calls it from libbeat's processing factory, before
+// the Beater is created.
+func InspectProcessing(cfg *conf.C) {
+	maps, reason := needMaps(cfg)
+	eventPath.Lock()
+	eventPath.maps, eventPath.reason = maps, reason
+	eventPath.Unlock()
+}
+
+func mapEvents() (bool, string) {
+	eventPath.Lock()
+	defer eventPath.Unlock()
+	return eventPath.maps, eventPath.reason
+}
+
+func needMaps(cfg *conf.C) (bool, string) {
+	if cfg == nil {
+		return false, ""
+	}
+	var c struct {
+		Processors      []map[string]interface{} `config:"processors"`
+		FieldsUnderRoot bool                     `config:"fields_under_root"`
+	}
+	if err := cfg.Unpack(&c); err != nil {
+		return true, fmt.Sprintf("the processors could not be read (%v)", err)
+	}
+	if c.FieldsUnderRoot {
+		return true, "fields_under_root is set"
+	}
+	for i, p := range c.Processors {
+		for name, v := range p {
+			if !encodedSafe[name] {
+				return true, fmt.Sprintf("processors.%d: %s reads or changes event fields", i, name)
+			}
+			if m, ok := v.(map[string]interface{}); ok {
+				if when, ok := m["when"]; ok {
+					if f := unsafeConditionField(when); f != "" {
+						return true, fmt.Sprintf("processors.%d: %s has a condition on %s", i, name, f)
+					}
+				}
+			}
+		}
+	}
+	return false, ""
+}
+
+// conditionOps are libbeat's condition operators whose keys are field names.
+var conditionOps = map[string]bool{"equals": true, "contains": true, "regexp": true, "range": true, "network": true}
+
+// unsafeConditionField returns a field a condition tests that encoded
+// events would hide ("" if none).
+func unsafeConditionField(c interface{}) string {
+	switch c := c.(type) {
+	case map[string]interface{}:
+		for op, v := range c {
+			switch {
+			case conditionOps[op]:
+				m, ok := v.(map[string]interface{})
+				if !ok {
+					return op
+				}
+				for field := range m {
+					if !conditionSafe[strings.SplitN(field, ".", 2)[0]] {
+						return field
+					}
+				}
+			case op == "has_fields":
+				l, _ := v.([]interface{})
+				for _, f := range l {
+					s, _ := f.(string)
+					if !conditionSafe[strings.SplitN(s, ".", 2)[0]] {
+						return s
+					}
+				}
+			case op == "and" || op == "or" || op == "not":
+				if f := unsafeConditionField(v); f != "" {
+					return f
+				}
+			default:
+				return op
+			}
+		}
+	case []interface{}:
+		for _, x := range c {
+			if f := unsafeConditionField(x); f != "" {
+				return f
+			}
+		}
+	default:
+		return fmt.Sprint(c)
+	}
+	return ""
+}

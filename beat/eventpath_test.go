@@ -1,0 +1,39 @@
+//go:build !integration
+
+package beat
+
+import (
+	"strings"
+	"testing"
+
+	conf "github.com/elastic/elastic-agent-libs/config"
+)
+
+// TestNeedMaps: packet events stay encoded only when no configured
+// processor can look inside netbeat's fields.
+func TestNeedMaps(t *testing.T) {
+	for _, c := range []struct {
+		yml  string
+		maps bool
+		why  string
+	}{
+		{"output.discard: {}", false, ""},
+		{"processors:\n  - add_host_metadata:\n      when.not.contains.tags: forwarded", false, ""},
+		{"processors:\n  - add_cloud_metadata: ~\n  - add_locale: ~", false, ""},
+		{"processors:\n  - drop_fields: {fields: [frame.protocols]}", true, "drop_fields"},
+		{"processors:\n  - add_host_metadata:\n      when.equals.network.transport: tcp", true, "condition on network"},
+		{"processors:\n  - add_id:\n      when.or:\n        - has_fields: [tags]\n        - has_fields: [source.ip]", true, "source.ip"},
+		{"processors:\n  - add_id:\n      when.and:\n        - equals.host.name: x\n        - contains.tags: y", false, ""},
+		{"processors:\n  - plugin: {name: geoip}", true, "plugin"},
+		{"fields_under_root: true\nfields: {network: x}", true, "fields_under_root"},
+	} {
+		cfg, err := conf.NewConfigWithYAML([]byte(c.yml), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		maps, why := needMaps(cfg)
+		if maps != c.maps || !strings.Contains(why, c.why) {
+			t.Errorf("%q: maps=%v (%q), want %v (%q)", c.yml, maps, why, c.maps, c.why)
+		}
+	}
+}

@@ -1,0 +1,245 @@
+package kafka
+
+import (
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/beats/v7/libbeat/common"
+	"github.com/elastic/beats/v7/libbeat/common/dtfmt"
+	"github.com/elastic/beats/v7/libbeat/common/fmtstr"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+
+	"github.com/netbeat/netbeat/beat/event"
+)
+
+// fastEncoder writes the document libbeat's default JSON codec writes
+// (`codec.json` without pretty, escape_html or local_time) by appending
+// bytes, without reflection: @timestamp, @metadata {beat, type, version, …}
+// and the fields. Encoded event members (beat/event.Member) are copied as
+// they are. A value of a type it does not know makes encode report false and
+// the caller uses libbeat's codec for that event.
+type fastEncoder struct {
+	version string
+	ts      *dtfmt.Formatter
+	buf     []byte
+}
+
+func newFastEncoder(version string) *fastEncoder {
+	return &fastEncoder{version: version, ts: dtfmt.MustNewFormatter(common.TimestampFormat(false))}
+}
+
+// encode returns the document of ev; the buffer is reused by the next call.
+func (e *fastEncoder) encode(index string, ev *beat.Event) ([]byte, bool) {
+	b := append(e.buf[:0], `{"@timestamp":`...)
+	b, ok := e.time(b, ev.Timestamp)
+	if !ok {
+		return nil, false
+	}
+	b = append(b, `,"@metadata":{"beat":`...)
+	b = event.AppendString(b, index)
+	b = append(b, `,"type":"_doc","version":`...)
+	b = event.AppendString(b, e.version)
+	for k, v := range ev.Meta {
+		b = append(b, ',')
+		b = event.AppendString(b, k)
+		b = append(b, ':')
+		if b, ok = e.value(b, v); !ok {
+			return nil, false
+		}
+	}
+	b = append(b, '}')
+	for k, v := range ev.Fields {
+		b = append(b, ',')
+		b = event.AppendString(b, k)
+		b = append(b, ':')
+		if b, ok = e.value(b, v); !ok {
+			return nil, false
+		}
+	}
+	b = append(b, '}')
+	e.buf = b
+	return b, true
+}
+
+func (e *fastEncoder) time(b []byte, t time.Time) ([]byte, bool) {
+	b = append(b, '"')
+	b, err := e.ts.AppendTo(b, t.UTC())
+	if err != nil {
+		return nil, false
+	}
+	return append(b, '"'), true
+}
+
+func (e *fastEncoder) object(b []byte, m map[string]interface{}) ([]byte, bool) {
+	b = append(b, '{')
+	first, ok := true, true
+	for k, v := range m {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = event.AppendString(b, k)
+		b = append(b, ':')
+		if b, ok = e.value(b, v); !ok {
+			return nil, false
+		}
+	}
+	return append(b, '}'), true
+}
+
+func (e *fastEncoder) value(b []byte, v interface{}) ([]byte, bool) {
+	switch v := v.(type) {
+	case *event.Member:
+		return append(b, v.Raw()...), true
+	case mapstr.M:
+		return e.object(b, v)
+	case map[string]interface{}:
+		return e.object(b, v)
+	case string:
+		return event.AppendString(b, v), true
+	case []string:
+		b = append(b, '[')
+		for i, s := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = event.AppendString(b, s)
+		}
+		return append(b, ']'), true
+	case []interface{}:
+		b = append(b, '[')
+		ok := true
+		for i, x := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, ok = e.value(b, x); !ok {
+				return nil, false
+			}
+		}
+		return append(b, ']'), true
+	case nil:
+		return append(b, "null"...), true
+	case bool:
+		return strconv.AppendBool(b, v), true
+	case int:
+		return strconv.AppendInt(b, int64(v), 10), true
+	case int8:
+		return strconv.AppendInt(b, int64(v), 10), true
+	case int16:
+		return strconv.AppendInt(b, int64(v), 10), true
+	case int32:
+		return strconv.AppendInt(b, int64(v), 10), true
+	case int64:
+		return strconv.AppendInt(b, v, 10), true
+	case uint:
+		return strconv.AppendUint(b, uint64(v), 10), true
+	case uint8:
+		return strconv.AppendUint(b, uint64(v), 10), true
+	case uint16:
+		return strconv.AppendUint(b, uint64(v), 10), true
+	case uint32:
+		return strconv.AppendUint(b, uint64(v), 10), true
+	case uint64:
+		return strconv.AppendUint(b, v, 10), true
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, false
+		}
+		return strconv.AppendFloat(b, v, 'g', -1, 64), true
+	case float32:
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, false
+		}
+		return strconv.AppendFloat(b, float64(v), 'g', -1, 32), true
+	case common.Time:
+		return e.time(b, time.Time(v))
+	case time.Time:
+		return e.time(b, v)
+	}
+	return nil, false
+}
+
+// viewer makes the event the topic selector, the key and the hash
+// partitioner read: their fields must be plain values, so encoded members
+// they reference are decoded (only those; all of them when topic rules with
+// conditions are configured).
+type viewer struct {
+	tops []string // top-level keys referenced
+	all  bool
+}
+
+func newViewer(fc *franzConfig, part *partitioner) (*viewer, error) {
+	v := &viewer{all: len(fc.Topics) > 0}
+	seen := map[string]bool{}
+	add := func(path string) {
+		top := path
+		for i := 0; i < len(path); i++ {
+			if path[i] == '.' {
+				top = path[:i]
+				break
+			}
+		}
+		if !seen[top] {
+			seen[top] = true
+			v.tops = append(v.tops, top)
+		}
+	}
+	if fc.Key != nil {
+		for _, f := range fc.Key.Fields() {
+			add(f)
+		}
+	}
+	if fc.Topic != "" {
+		fs, err := fmtstr.CompileEvent(fc.Topic)
+		if err != nil {
+			return nil, errorf("topic %q: %w", fc.Topic, err)
+		}
+		for _, f := range fs.Fields() {
+			add(f)
+		}
+	}
+	for _, f := range part.Hash {
+		add(f)
+	}
+	return v, nil
+}
+
+// view returns ev itself when nothing it references is encoded.
+func (v *viewer) view(ev *beat.Event) *beat.Event {
+	if v.all {
+		var out *beat.Event
+		for k, x := range ev.Fields {
+			if m, ok := x.(*event.Member); ok {
+				if out == nil {
+					out = &beat.Event{Timestamp: ev.Timestamp, Meta: ev.Meta, Fields: ev.Fields.Clone()}
+				}
+				out.Fields[k] = m.Value()
+			}
+		}
+		if out == nil {
+			return ev
+		}
+		return out
+	}
+	var out *beat.Event
+	for _, k := range v.tops {
+		if m, ok := ev.Fields[k].(*event.Member); ok {
+			if out == nil {
+				out = &beat.Event{Timestamp: ev.Timestamp, Meta: ev.Meta, Fields: make(mapstr.M, len(v.tops))}
+				for _, t := range v.tops {
+					if x, ok := ev.Fields[t]; ok {
+						out.Fields[t] = x
+					}
+				}
+			}
+			out.Fields[k] = m.Value()
+		}
+	}
+	if out == nil {
+		return ev
+	}
+	return out
+}

@@ -1,0 +1,161 @@
+//go:build !integration
+
+package kafka
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/beats/v7/libbeat/common"
+	"github.com/elastic/beats/v7/libbeat/common/fmtstr"
+	lbjson "github.com/elastic/beats/v7/libbeat/outputs/codec/json"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+
+	"github.com/netbeat/netbeat/beat/capture"
+	"github.com/netbeat/netbeat/beat/decode"
+	"github.com/netbeat/netbeat/beat/event"
+	"github.com/netbeat/netbeat/beat/flows"
+)
+
+func canonicalJSON(t testing.TB, doc []byte) string {
+	t.Helper()
+	d := json.NewDecoder(bytes.NewReader(doc))
+	d.UseNumber()
+	var v interface{}
+	if err := d.Decode(&v); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, doc)
+	}
+	out, _ := json.Marshal(v)
+	return string(out)
+}
+
+// builtin adds what libbeat's processing adds to every netbeat event.
+func builtin(f mapstr.M) mapstr.M {
+	f["agent"] = mapstr.M{"name": "vm", "type": "netbeat", "version": "9.3.0", "id": "x"}
+	f["ecs"] = mapstr.M{"version": "8.0.0"}
+	f["host"] = mapstr.M{"name": "vm"}
+	f["capture"] = mapstr.M{"file": `C:\caps\"quoted".pcap`}
+	return f
+}
+
+// captureEvents returns the packet events (encoded form) and flow events
+// (maps) netbeat makes of a bundled capture.
+func captureEvents(t *testing.T, name string) []beat.Event {
+	src, err := capture.OpenFile("../../../testdata/captures/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dec, _ := decode.New(src.LinkType())
+	var evs []beat.Event
+	table := flows.NewTable(flows.Config{MaxFlows: 1000}, func(f *flows.Flow) { evs = append(evs, event.Flow(f)) })
+	o := &event.PacketOptions{PayloadMaxBytes: 12}
+	for n := uint64(1); ; n++ {
+		data, ci, err := src.ReadPacket()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := dec.Decode(data, ci)
+		evs = append(evs, event.Packet(p, n, o))
+		table.Update(p)
+	}
+	table.Flush(flows.EndCaptureEnd)
+	for i := range evs {
+		builtin(evs[i].Fields)
+	}
+	return evs
+}
+
+// TestFastEncoderMatchesCodec: output.franz's encoder writes the same
+// documents as libbeat's JSON codec for packet events (encoded members),
+// flow events (maps with times) and events with metadata, floats and lists.
+func TestFastEncoderMatchesCodec(t *testing.T) {
+	var evs []beat.Event
+	for _, c := range []string{"mixed.pcapng", "vlan.pcap", "arp.pcap", "frag.pcap", "sll2.pcap"} {
+		evs = append(evs, captureEvents(t, c)...)
+	}
+	evs = append(evs, beat.Event{
+		Timestamp: time.Date(2026, 12, 1, 1, 2, 3, 456789000, time.FixedZone("x", 3600)),
+		Meta:      mapstr.M{"id": "abc", "pipeline": "p"},
+		Fields: mapstr.M{"f": 1.5, "g": float32(0.25), "big": uint64(math.MaxUint64), "neg": int8(-3), "nil": nil,
+			"list": []interface{}{"a", 1, mapstr.M{"x": true}}, "t": common.Time(time.Unix(0, 0)),
+			"tags": []string{"forwarded", "é"}, "m": map[string]interface{}{"u16": uint16(9), "i": 7}},
+	})
+	lb := lbjson.New("9.3.0", lbjson.Config{})
+	fe := newFastEncoder("9.3.0")
+	for i := range evs {
+		want, err := lb.Encode("netbeat", &evs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := canonicalJSON(t, want)
+		got, ok := fe.encode("netbeat", &evs[i])
+		if !ok {
+			t.Fatalf("event %d: fast encoder refused it", i)
+		}
+		if g := canonicalJSON(t, got); g != w {
+			t.Fatalf("event %d differs\n got: %s\nwant: %s", i, g, w)
+		}
+	}
+	if len(evs) < 150 {
+		t.Fatalf("only %d events compared", len(evs))
+	}
+	// Unknown types and NaN are left to libbeat's codec.
+	for _, v := range []interface{}{math.NaN(), struct{ A int }{1}, []uint16{1}} {
+		if _, ok := fe.encode("netbeat", &beat.Event{Fields: mapstr.M{"v": v}}); ok {
+			t.Errorf("%#v: fast encoder accepted a value it cannot write", v)
+		}
+	}
+}
+
+// TestViewDecodesReferencedMembers: the key, topic and hash partitioner see
+// plain values in encoded packet events, the same as in map events.
+func TestViewDecodesReferencedMembers(t *testing.T) {
+	fc := &franzConfig{Topic: "nb-%{[network.transport]}"}
+	key, err := fmtstr.CompileEvent("%{[network.community_id]}-%{[source.port]}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc.Key = key
+	v, err := newViewer(fc, &partitioner{mode: "hash", partitionSettings: partitionSettings{Hash: []string{"destination.ip"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := captureEvents(t, "http4.pcap")
+	enc := evs[0]
+	if _, ok := enc.Fields["network"].(*event.Member); !ok {
+		t.Fatalf("packet event is not encoded: %T", enc.Fields["network"])
+	}
+	vw := v.view(&enc)
+	got, err := key.Run(vw)
+	if err != nil || len(got) < 10 {
+		t.Fatalf("key on the view: %q, %v", got, err)
+	}
+	plain := beat.Event{Timestamp: enc.Timestamp, Fields: mapstr.M{}}
+	for k, x := range enc.Fields {
+		if m, ok := x.(*event.Member); ok {
+			plain.Fields[k] = m.Value()
+		} else {
+			plain.Fields[k] = x
+		}
+	}
+	want, _ := key.Run(&plain)
+	if got != want {
+		t.Fatalf("key %q on the view, %q on the map event", got, want)
+	}
+	if ip, err := vw.GetValue("destination.ip"); err != nil || ip == "" {
+		t.Fatalf("destination.ip on the view: %v %v", ip, err)
+	}
+	if _, ok := enc.Fields["network"].(*event.Member); !ok {
+		t.Fatal("view changed the event")
+	}
+}
