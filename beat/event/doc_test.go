@@ -189,3 +189,51 @@ func TestAppendString(t *testing.T) {
 }
 
 func itoa(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// TestMemberLookup: every field of every packet document of a capture is
+// found by Lookup with the value the decoded map holds.
+func TestMemberLookup(t *testing.T) {
+	src, err := capture.OpenFile(capturesDir + "/mixed.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dec, _ := decode.New(src.LinkType())
+	o := &PacketOptions{PayloadMaxBytes: 8}
+	looked := 0
+	for n := uint64(1); ; n++ {
+		data, ci, err := src.ReadPacket()
+		if err != nil {
+			break
+		}
+		d := PacketDoc(dec.Decode(data, ci), n, o)
+		m := d.Map()
+		for _, mem := range d.Members() {
+			var walk func(prefix string, v interface{})
+			walk = func(prefix string, v interface{}) {
+				if sub, ok := v.(mapstr.M); ok {
+					for k, x := range sub {
+						walk(strings.TrimPrefix(prefix+"."+k, "."), x)
+					}
+				}
+				got, ok := mem.Lookup(prefix)
+				want, _ := m[mem.Key].(mapstr.M)
+				var w interface{} = m[mem.Key]
+				if prefix != "" {
+					w, _ = want.GetValue(prefix)
+				}
+				if !ok || marshal(t, got) != marshal(t, w) {
+					t.Fatalf("%s.%s: Lookup %v (%v), map %v", mem.Key, prefix, got, ok, w)
+				}
+				looked++
+			}
+			walk("", m[mem.Key])
+		}
+		if _, ok := d.Members()[0].Lookup("no.such.field"); ok {
+			t.Fatal("Lookup found a missing field")
+		}
+	}
+	if looked < 5000 {
+		t.Fatalf("only %d lookups", looked)
+	}
+}

@@ -3,6 +3,7 @@ package event
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/elastic/elastic-agent-libs/mapstr"
 	"github.com/elastic/go-structform"
@@ -189,4 +190,71 @@ func readInt(raw []byte, i int) (next int, u uint64, neg bool, err error) {
 		return i, 0, false, errBadDoc
 	}
 	return i, u, neg, nil
+}
+
+// skipValue returns the index after the value at raw[i:].
+func skipValue(raw []byte, i int) int {
+	depth := 0
+	for i < len(raw) {
+		switch raw[i] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case '"':
+			_, n, _ := readString(raw, i)
+			i = n
+			if depth == 0 {
+				return i
+			}
+			continue
+		case ',':
+			if depth == 0 {
+				return i
+			}
+		}
+		i++
+	}
+	return i
+}
+
+// Lookup returns the value at the dotted path inside the member ("" is the
+// member itself), decoded as Value decodes it.
+func (m *Member) Lookup(path string) (interface{}, bool) {
+	raw, i := m.raw, 0
+	for path != "" {
+		seg := path
+		if j := strings.IndexByte(path, '.'); j >= 0 {
+			seg, path = path[:j], path[j+1:]
+		} else {
+			path = ""
+		}
+		if i >= len(raw) || raw[i] != '{' {
+			return nil, false
+		}
+		i++
+		found := false
+		for i < len(raw) && raw[i] != '}' {
+			if raw[i] == ',' {
+				i++
+			}
+			k, n, err := readString(raw, i)
+			if err != nil || n >= len(raw) {
+				return nil, false
+			}
+			if k == seg {
+				i, found = n+1, true
+				break
+			}
+			i = skipValue(raw, n+1)
+		}
+		if !found {
+			return nil, false
+		}
+	}
+	v, _ := decodeValue(raw, i)
+	return v, true
 }

@@ -10,10 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/elastic/beats/v7/libbeat/common/fmtstr"
 	"github.com/elastic/beats/v7/libbeat/outputs"
-	"github.com/elastic/beats/v7/libbeat/outputs/codec"
-	"github.com/elastic/beats/v7/libbeat/outputs/outil"
 	"github.com/elastic/beats/v7/libbeat/publisher"
 	"github.com/elastic/elastic-agent-libs/logp"
 )
@@ -35,14 +32,8 @@ type client struct {
 	timeout  time.Duration // Connect ping and Publish deadline
 	maxBytes int
 
-	topic   outil.Selector
-	key     *fmtstr.EventFormatString
-	index   string
-	codec   codec.Codec
-	fast    *fastEncoder // nil unless the codec is the default JSON one
-	viewer  *viewer
+	enc     *recordEncoder // for events the queue did not encode (disk queue)
 	headers []kgo.RecordHeader
-	part    *partitioner
 
 	mu     sync.Mutex
 	cl     *kgo.Client

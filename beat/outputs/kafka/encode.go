@@ -3,6 +3,7 @@ package kafka
 import (
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
@@ -167,21 +168,17 @@ func (e *fastEncoder) value(b []byte, v interface{}) ([]byte, bool) {
 // they reference are decoded (only those; all of them when topic rules with
 // conditions are configured).
 type viewer struct {
-	tops []string // top-level keys referenced
-	all  bool
+	tops  []string    // top-level keys referenced
+	paths [][3]string // each referenced field: top-level key, rest of the path, whole path
+	all   bool
 }
 
 func newViewer(fc *franzConfig, part *partitioner) (*viewer, error) {
 	v := &viewer{all: len(fc.Topics) > 0}
 	seen := map[string]bool{}
 	add := func(path string) {
-		top := path
-		for i := 0; i < len(path); i++ {
-			if path[i] == '.' {
-				top = path[:i]
-				break
-			}
-		}
+		top, rest, _ := strings.Cut(path, ".")
+		v.paths = append(v.paths, [3]string{top, rest, path})
 		if !seen[top] {
 			seen[top] = true
 			v.tops = append(v.tops, top)
@@ -224,22 +221,35 @@ func (v *viewer) view(ev *beat.Event) *beat.Event {
 		}
 		return out
 	}
-	var out *beat.Event
+	encoded := false
 	for _, k := range v.tops {
-		if m, ok := ev.Fields[k].(*event.Member); ok {
-			if out == nil {
-				out = &beat.Event{Timestamp: ev.Timestamp, Meta: ev.Meta, Fields: make(mapstr.M, len(v.tops))}
-				for _, t := range v.tops {
-					if x, ok := ev.Fields[t]; ok {
-						out.Fields[t] = x
-					}
-				}
-			}
-			out.Fields[k] = m.Value()
+		if _, ok := ev.Fields[k].(*event.Member); ok {
+			encoded = true
+			break
 		}
 	}
-	if out == nil {
+	if !encoded {
 		return ev
+	}
+	// Only the referenced fields, each looked up in the encoded bytes.
+	out := &beat.Event{Timestamp: ev.Timestamp, Meta: ev.Meta, Fields: make(mapstr.M, len(v.tops))}
+	for _, p := range v.paths {
+		x, ok := ev.Fields[p[0]]
+		if !ok {
+			continue
+		}
+		m, enc := x.(*event.Member)
+		if !enc {
+			out.Fields[p[0]] = x
+			continue
+		}
+		if val, ok := m.Lookup(p[1]); ok {
+			if p[1] == "" {
+				out.Fields[p[0]] = val
+			} else {
+				_, _ = out.Fields.Put(p[2], val)
+			}
+		}
 	}
 	return out
 }

@@ -4,6 +4,7 @@ package kafka
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,7 +15,10 @@ import (
 	"github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/elastic/beats/v7/libbeat/common"
 	"github.com/elastic/beats/v7/libbeat/common/fmtstr"
+	"github.com/elastic/beats/v7/libbeat/outputs/codec"
 	lbjson "github.com/elastic/beats/v7/libbeat/outputs/codec/json"
+	"github.com/elastic/beats/v7/libbeat/outputs/outest"
+	"github.com/elastic/beats/v7/libbeat/publisher"
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	"github.com/netbeat/netbeat/beat/capture"
@@ -157,5 +161,62 @@ func TestViewDecodesReferencedMembers(t *testing.T) {
 	}
 	if _, ok := enc.Fields["network"].(*event.Member); !ok {
 		t.Fatal("view changed the event")
+	}
+}
+
+// TestEarlyEncodedEventsDeliver: events encoded as they enter the queue
+// (EncodeEntry, the memory queue's path) reach Kafka with the same value, key
+// and topic as events encoded by Publish (the disk queue's path), and the
+// queue is told their size in bytes.
+func TestEarlyEncodedEventsDeliver(t *testing.T) {
+	kc := newCluster(t, "early")
+	c, _ := newTestClient(t, nil, settingsFor(kc, map[string]any{"topic": "early"}))
+	connect(t, c)
+	evs := captureEvents(t, "http4.pcap")
+	enc := c.encoderFactory(func() (codec.Codec, error) { return lbjson.New("9.0.0", lbjson.Config{}), nil })()
+	b := outest.NewBatch(evs...)
+	for i, e := range b.Events() {
+		entry, size := enc.EncodeEntry(e)
+		pe := entry.(publisher.Event)
+		r, ok := pe.EncodedEvent.(*encodedRecord)
+		if !ok || r.err != nil || len(pe.Content.Fields) != 0 {
+			t.Fatalf("event %d: not encoded early: %#v", i, pe.EncodedEvent)
+		}
+		if size < len(r.value) {
+			t.Fatalf("event %d: size %d < %d value bytes", i, size, len(r.value))
+		}
+		b.Events()[i] = pe
+	}
+	if err := c.Publish(context.Background(), b); err != nil {
+		t.Fatalf("Publish: %v", err)
+	}
+	if sig := lastSignal(t, b); sig.Tag != outest.BatchACK {
+		t.Fatalf("signal = %v, want ACK", sig.Tag)
+	}
+	late, err := publish(c, evs...)
+	if err != nil || lastSignal(t, late).Tag != outest.BatchACK {
+		t.Fatalf("late-encoded publish: %v", err)
+	}
+	recs := consume(t, 2*len(evs), 10*time.Second, consumerOpts(kc), "early")
+	if len(recs) != 2*len(evs) {
+		t.Fatalf("read %d records, want %d", len(recs), 2*len(evs))
+	}
+	byKey := map[string][]string{}
+	for _, r := range recs {
+		if len(r.Key) == 0 {
+			t.Fatalf("record without key: %s", r.Value)
+		}
+		byKey[string(r.Key)] = append(byKey[string(r.Key)], canonicalJSON(t, r.Value))
+	}
+	for k, docs := range byKey {
+		seen := map[string]int{}
+		for _, d := range docs {
+			seen[d]++
+		}
+		for d, n := range seen {
+			if n%2 != 0 {
+				t.Fatalf("key %s: document sent %d times, want it once per path: %s", k, n, d)
+			}
+		}
 	}
 }

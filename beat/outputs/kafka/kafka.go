@@ -53,7 +53,10 @@ func makeFranz(_ outputs.IndexManager, info beat.Info, observer outputs.Observer
 	}
 	// The pipeline retries events max_retries times (-1: forever); kgo only
 	// retries a produce request until timeout.
-	return outputs.Success(fc.Queue, fc.BulkMaxSize, fc.MaxRetries, nil, log,
+	// Events are encoded as they enter the queue (recordEncoder), by the
+	// goroutine that publishes them, not by the output worker.
+	encoders := c.encoderFactory(func() (codec.Codec, error) { return codec.CreateEncoder(info, fc.Codec) })
+	return outputs.Success(fc.Queue, fc.BulkMaxSize, fc.MaxRetries, encoders, log,
 		outputs.WithBackoff(c, fc.Backoff.Init, fc.Backoff.Max))
 }
 
@@ -109,14 +112,9 @@ func newClient(info beat.Info, observer outputs.Observer, fc *franzConfig, raw *
 		opts:     opts,
 		timeout:  fc.Timeout + fc.linger(),
 		maxBytes: fc.MaxMessageBytes,
-		topic:    topic,
-		key:      fc.Key,
-		index:    strings.ToLower(info.IndexPrefix),
-		codec:    enc,
-		fast:     fast,
-		viewer:   vw,
-		headers:  headers,
-		part:     part,
+		enc: &recordEncoder{fast: fast, codec: enc, index: strings.ToLower(info.IndexPrefix),
+			topic: topic, key: fc.Key, part: part, viewer: vw},
+		headers: headers,
 	}, nil
 }
 

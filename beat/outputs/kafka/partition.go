@@ -56,18 +56,27 @@ type hashCtxKey struct{}
 // partition.hash fields when the mode is hash-on-fields and every field is
 // present (otherwise the record falls back to its key).
 func (p *partitioner) recordContext(parent context.Context, ev *beat.Event) context.Context {
+	if h, ok := p.hashOf(ev); ok {
+		return context.WithValue(parent, hashCtxKey{}, h)
+	}
+	return parent
+}
+
+// hashOf hashes the partition.hash fields of ev (false: not configured, or
+// a field is missing).
+func (p *partitioner) hashOf(ev *beat.Event) (uint32, bool) {
 	if p.mode != "hash" || len(p.Hash) == 0 {
-		return parent
+		return 0, false
 	}
 	h := fnv.New32a()
 	for _, f := range p.Hash {
 		v, err := ev.GetValue(f)
 		if err != nil {
-			return parent
+			return 0, false
 		}
 		fmt.Fprint(h, v)
 	}
-	return context.WithValue(parent, hashCtxKey{}, h.Sum32())
+	return h.Sum32(), true
 }
 
 // ForTopic implements kgo.Partitioner; kgo calls the result from one

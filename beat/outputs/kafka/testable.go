@@ -60,7 +60,7 @@ func (c *client) testCluster(d testing.Driver) {
 		d.Info("broker", fmt.Sprintf("id %d at %s:%d", b.NodeID, b.Host, b.Port))
 	}
 
-	topic, err := c.topic.Select(&beat.Event{Timestamp: time.Now(), Fields: mapstr.M{}})
+	topic, err := c.enc.topic.Select(&beat.Event{Timestamp: time.Now(), Fields: mapstr.M{}})
 	if err != nil || topic == "" {
 		d.Warn("topic", "the topic depends on event fields; not checked")
 		return
