@@ -4,6 +4,11 @@ package event
 
 import (
 	"testing"
+
+	"github.com/google/gopacket"
+
+	"github.com/netbeat/netbeat/beat/capture"
+	"github.com/netbeat/netbeat/beat/decode"
 )
 
 // BenchmarkPacketEvent builds the ECS event of each packet of http4.pcap.
@@ -19,4 +24,71 @@ func BenchmarkPacketEvent(b *testing.B) {
 		packetEvents(b, src)
 	}
 	b.ReportMetric(float64(b.N*24)/b.Elapsed().Seconds(), "events/s")
+}
+
+// benchPackets decodes a capture once and returns its frames.
+func benchFrames(b *testing.B, path string) ([][]byte, []gopacket.CaptureInfo) {
+	src, err := capture.OpenFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	var frames [][]byte
+	var cis []gopacket.CaptureInfo
+	for {
+		data, ci, err := src.ReadPacket()
+		if err != nil {
+			break
+		}
+		frames = append(frames, append([]byte(nil), data...))
+		cis = append(cis, ci)
+	}
+	return frames, cis
+}
+
+// BenchmarkPacketDoc encodes the event of each packet of the benchmark mix
+// (real HTTP, TLS, DNS, ICMP): the fast path's event building.
+func BenchmarkPacketDoc(b *testing.B) {
+	frames, cis := benchFrames(b, "../../testdata/bench/benchmix.pcap")
+	dec, _ := decode.New(decode.LinkTypeEthernet)
+	o := &PacketOptions{}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := i % len(frames)
+		ev := Packet(dec.Decode(frames[j], cis[j]), uint64(i), o)
+		if len(ev.Fields) == 0 {
+			b.Fatal("empty event")
+		}
+	}
+}
+
+// BenchmarkDocMap decodes an encoded document into maps (Doc.Map, what a view of all members costs).
+func BenchmarkDocMap(b *testing.B) {
+	frames, cis := benchFrames(b, "../../testdata/bench/benchmix.pcap")
+	dec, _ := decode.New(decode.LinkTypeEthernet)
+	o := &PacketOptions{}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := i % len(frames)
+		if m := PacketDoc(dec.Decode(frames[j], cis[j]), uint64(i), o).Map(); len(m) == 0 {
+			b.Fatal("empty event")
+		}
+	}
+}
+
+// BenchmarkPacketMap builds the map form (processors configured).
+func BenchmarkPacketMap(b *testing.B) {
+	frames, cis := benchFrames(b, "../../testdata/bench/benchmix.pcap")
+	dec, _ := decode.New(decode.LinkTypeEthernet)
+	o := &PacketOptions{}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := i % len(frames)
+		if ev := PacketMap(dec.Decode(frames[j], cis[j]), uint64(i), o); len(ev.Fields) == 0 {
+			b.Fatal("empty event")
+		}
+	}
 }

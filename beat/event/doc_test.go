@@ -67,7 +67,7 @@ func viaCodec(t testing.TB, enc *lbjson.Encoder, fields mapstr.M) string {
 // compareDoc checks every form of the new event against the legacy map event.
 func compareDoc(t testing.TB, enc *lbjson.Encoder, p *decode.Packet, n uint64, nw, old *PacketOptions, what string) {
 	t.Helper()
-	want := marshal(t, legacyPacket(p, n, old).Fields)
+	want := marshal(t, PacketMap(p, n, old).Fields)
 	if len(nw.Fields) > 0 {
 		if got := marshal(t, Packet(p, n, nw).Fields); got != want {
 			t.Fatalf("%s: selected fields differ\n got: %s\nwant: %s", what, got, want)
@@ -92,11 +92,11 @@ func compareDoc(t testing.TB, enc *lbjson.Encoder, p *decode.Packet, n uint64, n
 	}
 }
 
-// TestDocMatchesLegacy: on every bundled capture, every packet's encoded
+// TestDocMatchesMap: on every bundled capture, every packet's encoded
 // document, its decoded map and what libbeat's codec makes of its members
 // equal the map event netbeat built before (legacyPacket), for the default
 // options, with payload, and with field selection.
-func TestDocMatchesLegacy(t *testing.T) {
+func TestDocMatchesMap(t *testing.T) {
 	paths, _ := filepath.Glob(capturesDir + "/*.pcap*")
 	bench, _ := filepath.Glob("../../testdata/bench/*.pcap*")
 	paths = append(paths, bench...)
@@ -142,9 +142,9 @@ func TestDocMatchesLegacy(t *testing.T) {
 	t.Logf("%d packets: encoded documents equal the legacy map events", checked)
 }
 
-// FuzzDocMatchesLegacy runs arbitrary Ethernet frames through both builders.
-// Run: go test ./beat/event -run '^$' -fuzz FuzzDocMatchesLegacy -fuzztime 2m
-func FuzzDocMatchesLegacy(f *testing.F) {
+// FuzzDocMatchesMap runs arbitrary Ethernet frames through both builders.
+// Run: go test ./beat/event -run '^$' -fuzz FuzzDocMatchesMap -fuzztime 2m
+func FuzzDocMatchesMap(f *testing.F) {
 	for _, c := range []string{"http4.pcap", "vlan.pcap", "qinq.pcap", "frag.pcap", "rst.pcap", "arp.pcap", "dns.pcap"} {
 		src, err := capture.OpenFile(capturesDir + "/" + c)
 		if err != nil {

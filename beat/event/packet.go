@@ -138,17 +138,6 @@ func Packet(p *decode.Packet, number uint64, o *PacketOptions) beat.Event {
 	return beat.Event{Timestamp: p.Timestamp, Fields: PacketDoc(p, number, o).Fields(extraFields)}
 }
 
-// PacketMap builds the event of one packet with plain maps, for libbeat
-// processors and plugins that read and change fields. Same fields and values
-// as Packet.
-func PacketMap(p *decode.Packet, number uint64, o *PacketOptions) beat.Event {
-	f := PacketDoc(p, number, o).Map()
-	if len(o.Fields) > 0 {
-		f = selectFields(f, o.Fields)
-	}
-	return beat.Event{Timestamp: p.Timestamp, Fields: f}
-}
-
 // packetNet holds what several members of a packet event share.
 type packetNet struct {
 	sip, dip   string

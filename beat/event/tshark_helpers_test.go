@@ -152,8 +152,8 @@ func compareWithTshark(ev mapstr.M, row map[string]string) []string {
 	}
 	var vlans []string
 	if v, err := ev.GetValue("vlan.id"); err == nil {
-		for _, id := range v.([]interface{}) {
-			vlans = append(vlans, fmt.Sprint(id))
+		for _, id := range v.([]uint16) {
+			vlans = append(vlans, strconv.Itoa(int(id)))
 		}
 	}
 	var want []string

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -25,7 +26,23 @@ type fastEncoder struct {
 	version string
 	ts      *dtfmt.Formatter
 	buf     []byte
+	shared  []sharedValue
 }
+
+// sharedValue is the encoding of a map libbeat adds, the same map, to every
+// event (agent, ecs, host, capture or observer: libbeat shares them between
+// events and never changes them once built). Maps are recognized by identity.
+type sharedValue struct {
+	m   map[string]interface{}
+	enc []byte
+}
+
+// sharedKeys are the top-level keys whose maps libbeat shares between events.
+var sharedKeys = map[string]bool{"agent": true, "ecs": true, "host": true, "capture": true, "observer": true}
+
+// maxShared bounds the cache; maps that are copied per event (when
+// processors run) fill it once and are then encoded each time.
+const maxShared = 16
 
 func newFastEncoder(version string) *fastEncoder {
 	return &fastEncoder{version: version, ts: dtfmt.MustNewFormatter(common.TimestampFormat(false))}
@@ -55,7 +72,12 @@ func (e *fastEncoder) encode(index string, ev *beat.Event) ([]byte, bool) {
 		b = append(b, ',')
 		b = event.AppendString(b, k)
 		b = append(b, ':')
-		if b, ok = e.value(b, v); !ok {
+		if m, isMap := v.(mapstr.M); isMap && sharedKeys[k] {
+			b, ok = e.sharedObject(b, m)
+		} else {
+			b, ok = e.value(b, v)
+		}
+		if !ok {
 			return nil, false
 		}
 	}
@@ -71,6 +93,36 @@ func (e *fastEncoder) time(b []byte, t time.Time) ([]byte, bool) {
 		return nil, false
 	}
 	return append(b, '"'), true
+}
+
+// sharedObject writes a top-level map, from the cache when it is one of the
+// shared maps seen before.
+func (e *fastEncoder) sharedObject(b []byte, m mapstr.M) ([]byte, bool) {
+	p := reflect.ValueOf(m).UnsafePointer()
+	for _, s := range e.shared {
+		if reflect.ValueOf(s.m).UnsafePointer() == p {
+			return append(b, s.enc...), true
+		}
+	}
+	start := len(b)
+	b, ok := e.object(b, m)
+	if ok && len(e.shared) < maxShared && !nested(m) {
+		e.shared = append(e.shared, sharedValue{m: m, enc: append([]byte(nil), b[start:]...)})
+	}
+	return b, ok
+}
+
+// nested: only maps of plain values are cached, so that no inner map can
+// change behind the cache.
+func nested(m mapstr.M) bool {
+	for _, v := range m {
+		switch v.(type) {
+		case string, bool, int, int64, uint64:
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 func (e *fastEncoder) object(b []byte, m map[string]interface{}) ([]byte, bool) {

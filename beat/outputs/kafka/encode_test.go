@@ -220,3 +220,39 @@ func TestEarlyEncodedEventsDeliver(t *testing.T) {
 		}
 	}
 }
+
+// TestShortcuts: a constant topic and an identity key are recognized; a
+// key with text around the field, or a topic with a field, is not.
+func TestShortcuts(t *testing.T) {
+	kc := newCluster(t)
+	for _, c := range []struct {
+		topic, key        string
+		constTopic, field string
+	}{
+		{"netbeat", "%{[network.community_id]}", "netbeat", "network.community_id"},
+		{"nb-%{[network.transport]}", "cid-%{[network.community_id]}", "", ""},
+		{"netbeat", "%{[source.ip]}", "netbeat", "source.ip"},
+	} {
+		cl, _ := newTestClient(t, nil, settingsFor(kc, map[string]any{"topic": c.topic, "key": c.key}))
+		if cl.enc.constTopic != c.constTopic || cl.enc.keyField != c.field {
+			t.Errorf("topic %q key %q: constTopic %q keyField %q, want %q %q", c.topic, c.key,
+				cl.enc.constTopic, cl.enc.keyField, c.constTopic, c.field)
+		}
+		// Whatever the shortcuts, the key and topic match the general path.
+		for _, ev := range captureEvents(t, "http4.pcap")[:5] {
+			r := cl.enc.encode(&ev)
+			plain := beat.Event{Timestamp: ev.Timestamp, Fields: mapstr.M{}}
+			for k, x := range ev.Fields {
+				if m, ok := x.(*event.Member); ok {
+					x = m.Value()
+				}
+				plain.Fields[k] = x
+			}
+			wantKey, _ := cl.enc.key.Run(&plain)
+			wantTopic, _ := cl.enc.topic.Select(&plain)
+			if r.err != nil || string(r.key) != wantKey || r.topic != wantTopic {
+				t.Errorf("topic %q key %q: record %q/%q (%v), want %q/%q", c.topic, c.key, r.topic, r.key, r.err, wantTopic, wantKey)
+			}
+		}
+	}
+}

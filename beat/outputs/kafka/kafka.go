@@ -104,6 +104,9 @@ func newClient(info beat.Info, observer outputs.Observer, fc *franzConfig, raw *
 			headers = append(headers, kgo.RecordHeader{Key: h.Key, Value: []byte(h.Value)})
 		}
 	}
+	renc := &recordEncoder{fast: fast, codec: enc, index: strings.ToLower(info.IndexPrefix),
+		topic: topic, key: fc.Key, part: part, viewer: vw}
+	renc.shortcuts()
 	return &client{
 		log:      log,
 		observer: observer,
@@ -112,9 +115,8 @@ func newClient(info beat.Info, observer outputs.Observer, fc *franzConfig, raw *
 		opts:     opts,
 		timeout:  fc.Timeout + fc.linger(),
 		maxBytes: fc.MaxMessageBytes,
-		enc: &recordEncoder{fast: fast, codec: enc, index: strings.ToLower(info.IndexPrefix),
-			topic: topic, key: fc.Key, part: part, viewer: vw},
-		headers: headers,
+		enc:      renc,
+		headers:  headers,
 	}, nil
 }
 

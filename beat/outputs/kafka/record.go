@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -12,6 +13,9 @@ import (
 	"github.com/elastic/beats/v7/libbeat/outputs/outil"
 	"github.com/elastic/beats/v7/libbeat/publisher"
 	"github.com/elastic/beats/v7/libbeat/publisher/queue"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+
+	"github.com/netbeat/netbeat/beat/event"
 )
 
 // encodedRecord is an event in the form output.franz sends it: libbeat's
@@ -39,6 +43,52 @@ type recordEncoder struct {
 	key    *fmtstr.EventFormatString
 	part   *partitioner
 	viewer *viewer
+
+	// Shortcuts for the usual configuration (a constant topic and the key
+	// %{[network.community_id]}), which need no view of the event.
+	constTopic string // the topic when it does not depend on the event
+	keyField   string // the key is this field's string value as it is
+}
+
+// shortcuts fills constTopic and keyField.
+func (e *recordEncoder) shortcuts() {
+	if e.topic.IsConst() {
+		if t, err := e.topic.Select(&beat.Event{Fields: mapstr.M{}}); err == nil {
+			e.constTopic = t
+		}
+	}
+	if e.key == nil {
+		return
+	}
+	if f := e.key.Fields(); len(f) == 1 {
+		probe := beat.Event{Fields: mapstr.M{}}
+		_, _ = probe.Fields.Put(f[0], "\x01probe")
+		if out, err := e.key.Run(&probe); err == nil && out == "\x01probe" {
+			e.keyField = f[0]
+		}
+	}
+}
+
+// fieldString returns a string field of the event, looked up in the encoded
+// bytes when its member is encoded.
+func fieldString(ev *beat.Event, path string) (string, bool) {
+	top, rest, _ := strings.Cut(path, ".")
+	var v interface{}
+	if m, ok := ev.Fields[top].(*event.Member); ok {
+		x, found := m.Lookup(rest)
+		if !found {
+			return "", false
+		}
+		v = x
+	} else {
+		x, err := ev.GetValue(path)
+		if err != nil {
+			return "", false
+		}
+		v = x
+	}
+	s, ok := v.(string)
+	return s, ok
 }
 
 // EncodeEntry implements queue.Encoder.
@@ -54,10 +104,18 @@ func (e *recordEncoder) EncodeEntry(entry queue.Entry) (queue.Entry, int) {
 }
 
 func (e *recordEncoder) encode(content *beat.Event) *encodedRecord {
-	view := e.viewer.view(content)
-	topic, err := e.topic.Select(view)
-	if err != nil {
-		return &encodedRecord{err: errorf("selecting the topic failed: %w: %w", ErrInvalidEvent, err)}
+	var view *beat.Event
+	viewOf := func() *beat.Event {
+		if view == nil {
+			view = e.viewer.view(content)
+		}
+		return view
+	}
+	topic, err := e.constTopic, error(nil)
+	if topic == "" {
+		if topic, err = e.topic.Select(viewOf()); err != nil {
+			return &encodedRecord{err: errorf("selecting the topic failed: %w: %w", ErrInvalidEvent, err)}
+		}
 	}
 	if topic == "" {
 		return &encodedRecord{err: errorf("selecting the topic failed: %w: %w", ErrInvalidEvent, ErrNoTopic)}
@@ -74,12 +132,21 @@ func (e *recordEncoder) encode(content *beat.Event) *encodedRecord {
 		}
 	}
 	r.value = append(make([]byte, 0, len(value)), value...) // encoders reuse their buffer
-	if e.key != nil {
-		if key, err := e.key.RunBytes(view); err == nil && len(key) > 0 {
+	keyed := false
+	if e.keyField != "" {
+		var s string
+		if s, keyed = fieldString(content, e.keyField); keyed && s != "" {
+			r.key = []byte(s)
+		}
+	}
+	if !keyed && e.key != nil {
+		if key, err := e.key.RunBytes(viewOf()); err == nil && len(key) > 0 {
 			r.key = key
 		}
 	}
-	r.hash, r.hashed = e.part.hashOf(view)
+	if len(e.part.Hash) > 0 {
+		r.hash, r.hashed = e.part.hashOf(viewOf())
+	}
 	return r
 }
 

@@ -1,9 +1,5 @@
 package event
 
-// legacyPacket is the map-building packet event of netbeat up to 2026-12-01,
-// kept as the oracle that the encoded Doc path (packet.go) is compared with:
-// TestDocMatchesLegacy and FuzzDocMatchesLegacy.
-
 import (
 	"encoding/hex"
 	"net"
@@ -17,7 +13,12 @@ import (
 )
 
 // Packet builds the event of one packet; number is its frame number (1-based).
-func legacyPacket(p *decode.Packet, number uint64, o *PacketOptions) beat.Event {
+// PacketMap builds the event of one packet with plain maps, for libbeat
+// processors and plugins that read and change fields: the same fields and
+// values as Packet's encoded document (TestDocMatchesMap and
+// FuzzDocMatchesMap compare the two on every bundled capture and on
+// arbitrary frames).
+func PacketMap(p *decode.Packet, number uint64, o *PacketOptions) beat.Event {
 	if o.cache == nil {
 		o.cache = newPacketCache()
 	}
@@ -41,9 +42,9 @@ func legacyPacket(p *decode.Packet, number uint64, o *PacketOptions) beat.Event 
 	f["frame"] = frame
 	f["network"] = network
 	src, dst := make(mapstr.M, 4), make(mapstr.M, 4)
-	legacyAddLink(c, p, f, src, dst, network)
-	legacyAddNetwork(c, p, f, src, dst, network)
-	legacyAddTransport(p, f, src, dst, network)
+	mapLink(c, p, f, src, dst, network)
+	mapNetwork(c, p, f, src, dst, network)
+	mapTransport(p, f, src, dst, network)
 	if t, ok := flows.TupleOf(p); ok {
 		network["community_id"] = c.communityID(t, o.CommunityIDSeed)
 	}
@@ -67,7 +68,7 @@ func legacyPacket(p *decode.Packet, number uint64, o *PacketOptions) beat.Event 
 	return beat.Event{Timestamp: p.Timestamp, Fields: f}
 }
 
-func legacyAddLink(c *packetCache, p *decode.Packet, f, src, dst, network mapstr.M) {
+func mapLink(c *packetCache, p *decode.Packet, f, src, dst, network mapstr.M) {
 	switch {
 	case p.Flags&decode.HasEth != 0:
 		s, se := c.mac(p.Eth.SrcMAC)
@@ -94,7 +95,7 @@ func legacyAddLink(c *packetCache, p *decode.Packet, f, src, dst, network mapstr
 	}
 }
 
-func legacyAddNetwork(c *packetCache, p *decode.Packet, f, src, dst, network mapstr.M) {
+func mapNetwork(c *packetCache, p *decode.Packet, f, src, dst, network mapstr.M) {
 	switch {
 	case p.Flags&decode.HasIPv4 != 0:
 		ip := &p.IPv4
@@ -135,7 +136,7 @@ func legacyAddNetwork(c *packetCache, p *decode.Packet, f, src, dst, network map
 	}
 }
 
-func legacyAddTransport(p *decode.Packet, f, src, dst, network mapstr.M) {
+func mapTransport(p *decode.Packet, f, src, dst, network mapstr.M) {
 	if proto, ok := p.IPProtocol(); ok {
 		network["transport"] = Transport(uint8(proto))
 	}
