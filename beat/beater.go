@@ -14,7 +14,6 @@ import (
 	"time"
 
 	libbeat "github.com/elastic/beats/v7/libbeat/beat"
-	"github.com/elastic/beats/v7/libbeat/common/acker"
 	conf "github.com/elastic/elastic-agent-libs/config"
 	"github.com/elastic/elastic-agent-libs/logp"
 
@@ -104,9 +103,7 @@ func (nb *Netbeat) Run(b *libbeat.Beat) error {
 }
 
 func (nb *Netbeat) openWorkers(b *libbeat.Beat) ([]*worker, error) {
-	listener := func() libbeat.EventListener {
-		return acker.Counting(func(n int) { nb.acked.Add(uint64(n)) })
-	}
+	listener := nb.ackListener
 	var workers []*worker
 	fail := func(err error) ([]*worker, error) {
 		for _, w := range workers {

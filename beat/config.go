@@ -42,6 +42,13 @@ type PacketsConfig struct {
 	Payload struct {
 		MaxBytes int `config:"max_bytes"`
 	} `config:"payload"`
+	// Bundle packet documents per pipeline event (output.franz and
+	// output.discard only; 1 disables), BundleTimeout bounds how long a live
+	// source holds a partial bundle, MaxInflight bounds the packets published
+	// and not yet acknowledged (beat/bundle.go).
+	Bundle        int           `config:"bundle"`
+	BundleTimeout time.Duration `config:"bundle_timeout"`
+	MaxInflight   int           `config:"max_inflight"`
 }
 
 // FlowsConfig shapes flow records.
@@ -55,6 +62,7 @@ type FlowsConfig struct {
 func defaultConfig() Config {
 	return Config{
 		Mode:        []string{"flows"},
+		Packets:     PacketsConfig{Bundle: 64, BundleTimeout: 50 * time.Millisecond, MaxInflight: 65536},
 		Flows:       FlowsConfig{Timeout: 30 * time.Second, Period: 10 * time.Second, CloseTimeout: 2 * time.Second, MaxFlows: 100000},
 		StatsPeriod: 30 * time.Second,
 	}
@@ -98,6 +106,15 @@ func (c *Config) Check() error {
 	}
 	if c.Packets.Payload.MaxBytes < 0 {
 		return fmt.Errorf("netbeat.packets.payload.max_bytes must be >= 0 (0 stores no payload)")
+	}
+	if c.Packets.Bundle < 1 || c.Packets.Bundle > 4096 {
+		return fmt.Errorf("netbeat.packets.bundle must be between 1 (no bundling) and 4096, not %d", c.Packets.Bundle)
+	}
+	if c.Packets.BundleTimeout <= 0 {
+		return fmt.Errorf("netbeat.packets.bundle_timeout must be > 0, not %v", c.Packets.BundleTimeout)
+	}
+	if c.Packets.MaxInflight < c.Packets.Bundle {
+		return fmt.Errorf("netbeat.packets.max_inflight (%d) must be at least netbeat.packets.bundle (%d)", c.Packets.MaxInflight, c.Packets.Bundle)
 	}
 	if c.Flows.MaxFlows < 0 {
 		return fmt.Errorf("netbeat.flows.max_flows must be > 0")

@@ -34,6 +34,7 @@ var eventPath struct {
 	sync.Mutex
 	maps   bool
 	reason string
+	disk   bool // queue.disk: events are serialized, bundles cannot be
 }
 
 // InspectProcessing reads the beat's whole configuration (its global
@@ -42,9 +43,25 @@ var eventPath struct {
 // the Beater is created.
 func InspectProcessing(cfg *conf.C) {
 	maps, reason := needMaps(cfg)
+	disk := hasDiskQueue(cfg)
+	if cfg != nil {
+		if out, err := cfg.Child("output", -1); err == nil {
+			for _, name := range out.GetFields() {
+				if o, err := out.Child(name, -1); err == nil {
+					disk = disk || hasDiskQueue(o)
+				}
+			}
+		}
+	}
 	eventPath.Lock()
-	eventPath.maps, eventPath.reason = maps, reason
+	eventPath.maps, eventPath.reason, eventPath.disk = maps, reason, disk
 	eventPath.Unlock()
+}
+
+func diskQueue() bool {
+	eventPath.Lock()
+	defer eventPath.Unlock()
+	return eventPath.disk
 }
 
 func mapEvents() (bool, string) {
@@ -130,4 +147,13 @@ func unsafeConditionField(c interface{}) string {
 		return fmt.Sprint(c)
 	}
 	return ""
+}
+
+// hasDiskQueue reports a queue.disk section in cfg.
+func hasDiskQueue(cfg *conf.C) bool {
+	if cfg == nil || !cfg.HasField("queue") {
+		return false
+	}
+	q, err := cfg.Child("queue", -1)
+	return err == nil && q.HasField("disk")
 }

@@ -37,3 +37,24 @@ func TestNeedMaps(t *testing.T) {
 		}
 	}
 }
+
+// TestDiskQueueDetected: bundles are never made with a disk queue, at the
+// top level or under the output.
+func TestDiskQueueDetected(t *testing.T) {
+	for yml, want := range map[string]bool{
+		"queue.mem.events: 4096":                                  false,
+		"queue.disk.max_size: 1GB":                                true,
+		"output.franz:\n  hosts: [x]\n  queue.disk.max_size: 1GB": true,
+		"output.franz.hosts: [x]":                                 false,
+	} {
+		cfg, err := conf.NewConfigWithYAML([]byte(yml), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		InspectProcessing(cfg)
+		if diskQueue() != want {
+			t.Errorf("%q: disk queue %v, want %v", yml, diskQueue(), want)
+		}
+	}
+	InspectProcessing(nil)
+}

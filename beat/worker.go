@@ -48,6 +48,8 @@ type worker struct {
 	// maps: build packet events as maps (processors or plugins look inside
 	// them) instead of encoded documents (eventpath.go).
 	maps bool
+	// bundle, when set, publishes packet documents in bundles (bundle.go).
+	bundle *bundler
 }
 
 func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, listener func() libbeat.EventListener) (*worker, error) {
@@ -86,6 +88,11 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 			return nil, fmt.Errorf("netbeat: connecting to the publisher pipeline failed: %w", err)
 		}
 		w.pkts = newAsyncSink(c, 4096)
+		if out := outputName(b); !w.maps && bundleOutputs[out] && nb.cfg.Packets.Bundle > 1 &&
+			len(nb.cfg.Packets.Fields) == 0 && !diskQueue() {
+			w.bundle = &bundler{size: nb.cfg.Packets.Bundle, out: w.pkts, nb: nb}
+			nb.log.Infof("packet events: %d documents per pipeline event (output.%s)", nb.cfg.Packets.Bundle, out)
+		}
 		if w.maps {
 			_, why := mapEvents()
 			if why == "" {
@@ -126,6 +133,11 @@ func (w *worker) run() error {
 		go w.tick(stopTick)
 		defer close(stopTick)
 	}
+	if w.bundle != nil {
+		stop := make(chan struct{})
+		go w.bundle.tick(w.nb.cfg.Packets.BundleTimeout, stop)
+		defer close(stop)
+	}
 	var readErr error
 	for {
 		data, ci, err := w.src.ReadPacket()
@@ -138,7 +150,9 @@ func (w *worker) run() error {
 		}
 		p := w.dec.Decode(data, ci)
 		w.number++
-		if w.pkts != nil {
+		if w.bundle != nil {
+			w.bundle.add(p, w.number, &w.popts)
+		} else if w.pkts != nil {
 			w.nb.published.Add(1)
 			if w.maps {
 				w.pkts.Publish(event.PacketMap(p, w.number, &w.popts))
@@ -155,6 +169,9 @@ func (w *worker) run() error {
 	}
 	if w.table != nil {
 		w.table.Flush(flows.EndCaptureEnd)
+	}
+	if w.bundle != nil {
+		w.bundle.flush()
 	}
 	if a, ok := w.pkts.(*asyncSink); ok {
 		a.finish()
@@ -197,4 +214,12 @@ func (w *worker) close() {
 	if w.flowsC != nil {
 		w.flowsC.Close()
 	}
+}
+
+// outputName is the configured output's type ("" when unknown).
+func outputName(b *libbeat.Beat) string {
+	if b == nil || b.Config == nil {
+		return ""
+	}
+	return b.Config.Output.Name()
 }

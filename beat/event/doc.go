@@ -5,8 +5,8 @@ import (
 	"github.com/elastic/go-structform"
 )
 
-// maxMembers bounds the top-level keys of a Doc (a packet event has at most 10).
-const maxMembers = 12
+// maxMembers bounds the top-level keys of a Doc (a packet event has at most 9).
+const maxMembers = 10
 
 // Doc is an event's own fields encoded once, as the JSON object Body, by the
 // capture goroutine. Its top-level members are also reachable one by one

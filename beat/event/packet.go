@@ -119,12 +119,19 @@ func PacketDoc(p *decode.Packet, number uint64, o *PacketOptions) *Doc {
 		o.cache = newPacketCache()
 	}
 	d := &Doc{}
+	writePacketDoc(d, p, number, o)
+	return d
+}
+
+func writePacketDoc(d *Doc, p *decode.Packet, number uint64, o *PacketOptions) {
+	if o.cache == nil {
+		o.cache = newPacketCache()
+	}
 	var w docWriter
 	w.begin(d, o.arena.get())
 	writePacket(&w, p, number, o)
 	w.finish()
 	o.arena.keep(d.Body)
-	return d
 }
 
 // Packet builds the event of one packet as an event whose Fields are the

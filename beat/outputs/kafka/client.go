@@ -92,7 +92,9 @@ func (c *client) current() (*kgo.Client, context.Context) {
 // Kafka acknowledged are ACKed, permanently failing ones (encoding, oversize,
 // authorization) are dropped, counted and logged, the rest are handed back
 // with batch.RetryEvents and Publish returns ErrRetry so that
-// outputs.WithBackoff waits before the next attempt.
+// outputs.WithBackoff waits before the next attempt. A bundle event
+// (beat/event.Bundle) is one record per document; it is ACKed when all of
+// them are sent, and a retry resends only those that were not.
 func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 	events := batch.Events()
 	c.observer.NewBatch(len(events))
@@ -106,59 +108,114 @@ func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	start := time.Now()
-	errs := make([]error, len(events))
-	sizes := make([]int, len(events))
+	slots := c.slotsOf(events)
 	var wg sync.WaitGroup
-	for i := range events {
-		r, err := c.makeRecord(ctx, &events[i])
+	for i := range slots {
+		sl := &slots[i]
+		r, err := c.makeRecord(ctx, sl.rec)
 		if err == nil && recordSize(r) > c.maxBytes {
 			err = errorf("producing to %s failed: %w (%d > %d bytes)", r.Topic, ErrOversize, recordSize(r), c.maxBytes)
 		}
 		if err != nil {
-			errs[i] = err
+			sl.err = err
 			continue
 		}
-		sizes[i] = recordSize(r)
+		sl.size = recordSize(r)
 		c.metrics.produced.Inc()
 		wg.Add(1)
 		cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
-			errs[i] = err
+			sl.err = err
 			wg.Done()
 		})
 	}
 	wg.Wait()
 	c.observer.ReportLatency(time.Since(start))
-	c.metrics.observeBatch(len(events), time.Since(start))
-	return c.settle(batch, events, errs, sizes)
+	c.metrics.observeBatch(len(slots), time.Since(start))
+	return c.settle(batch, events, slots)
+}
+
+// slot is one record of a Publish call: an event's, or a bundle document's.
+type slot struct {
+	ev     int
+	doc    int // -1 for an event that is one record
+	bundle *encodedBundle
+	rec    *encodedRecord
+	err    error
+	size   int
+}
+
+// slotsOf lists the records to send: every event's, and the documents of
+// bundles not sent by an earlier attempt.
+func (c *client) slotsOf(events []publisher.Event) []slot {
+	n := 0
+	for i := range events {
+		if b, ok := c.encoded(&events[i]).(*encodedBundle); ok {
+			for _, sent := range b.sent {
+				if !sent {
+					n++
+				}
+			}
+		} else {
+			n++
+		}
+	}
+	slots := make([]slot, 0, n)
+	for i := range events {
+		switch enc := events[i].EncodedEvent.(type) {
+		case *encodedBundle:
+			for d, sent := range enc.sent {
+				if !sent {
+					slots = append(slots, slot{ev: i, doc: d, bundle: enc, rec: enc.recs[d]})
+				}
+			}
+		case *encodedRecord:
+			slots = append(slots, slot{ev: i, doc: -1, rec: enc})
+		}
+	}
+	return slots
 }
 
 // settle signals the batch and updates observer and metrics.
-func (c *client) settle(batch publisher.Batch, events []publisher.Event, errs []error, sizes []int) error {
-	var retry []publisher.Event
+func (c *client) settle(batch publisher.Batch, events []publisher.Event, slots []slot) error {
+	failed := make([]bool, len(events)) // events with a record to retry
 	var firstErr error
-	acked, bytes := 0, 0
-	for i, err := range errs {
-		switch {
+	ackedRecs, retryRecs, bytes, droppedEvents := 0, 0, 0, 0
+	for _, sl := range slots {
+		switch err := sl.err; {
 		case err == nil:
-			acked++
-			bytes += sizes[i]
+			ackedRecs++
+			bytes += sl.size
 		case isOversize(err):
 			c.metrics.droppedOversize.Inc()
-			c.observer.PermanentErrors(1)
 			c.log.Errorf("%s: dropping event: %v", component, err)
 		case isPermanent(err):
 			c.metrics.dropped.Inc()
-			c.observer.PermanentErrors(1)
 			c.log.Errorf("%s: dropping event: %v", component, err)
 		default:
-			retry = append(retry, events[i])
+			retryRecs++
+			failed[sl.ev] = true
 			if firstErr == nil {
 				firstErr = err
 			}
+			continue
+		}
+		if sl.bundle != nil {
+			sl.bundle.sent[sl.doc] = true // delivered or dropped: never resent
+		} else if sl.err != nil {
+			droppedEvents++
 		}
 	}
-	c.metrics.acked.Add(uint64(acked)) //nolint:gosec // non-negative
-	if acked > 0 {
+	c.metrics.acked.Add(uint64(ackedRecs)) //nolint:gosec // non-negative
+	var retry []publisher.Event
+	for i, f := range failed {
+		if f {
+			retry = append(retry, events[i])
+		}
+	}
+	if droppedEvents > 0 {
+		c.observer.PermanentErrors(droppedEvents)
+	}
+	if acked := len(events) - len(retry) - droppedEvents; acked > 0 {
 		c.observer.AckedEvents(acked)
 		c.observer.WriteBytes(bytes)
 	}
@@ -166,11 +223,11 @@ func (c *client) settle(batch publisher.Batch, events []publisher.Event, errs []
 		batch.ACK()
 		return nil
 	}
-	c.metrics.failed.Add(uint64(len(retry))) //nolint:gosec // non-negative
+	c.metrics.failed.Add(uint64(retryRecs)) //nolint:gosec // non-negative
 	c.observer.RetryableErrors(len(retry))
 	batch.RetryEvents(retry)
-	c.log.Warnf("%s: producing %d of %d events failed, retrying: %v", component, len(retry), len(events), firstErr)
-	return errorf("producing %d of %d events failed: %w: %w", len(retry), len(events), ErrRetry, firstErr)
+	c.log.Warnf("%s: producing %d of %d records failed, retrying: %v", component, retryRecs, len(slots), firstErr)
+	return errorf("producing %d of %d records failed: %w: %w", retryRecs, len(slots), ErrRetry, firstErr)
 }
 
 func isOversize(err error) bool {

@@ -86,6 +86,57 @@ func (e *fastEncoder) encode(index string, ev *beat.Event) ([]byte, bool) {
 	return b, true
 }
 
+// sharedPart encodes what every document of a bundle event shares: the
+// @metadata object and the fields libbeat added, each preceded by a comma.
+// The result is valid until the next call.
+func (e *fastEncoder) sharedPart(index string, ev *beat.Event) ([]byte, bool) {
+	b := append(e.buf[:0], `,"@metadata":{"beat":`...)
+	b = event.AppendString(b, index)
+	b = append(b, `,"type":"_doc","version":`...)
+	b = event.AppendString(b, e.version)
+	ok := true
+	for k, v := range ev.Meta {
+		b = append(b, ',')
+		b = event.AppendString(b, k)
+		b = append(b, ':')
+		if b, ok = e.value(b, v); !ok {
+			return nil, false
+		}
+	}
+	b = append(b, '}')
+	for k, v := range ev.Fields {
+		if k == event.BundleKey {
+			continue
+		}
+		b = append(b, ',')
+		b = event.AppendString(b, k)
+		b = append(b, ':')
+		if m, isMap := v.(mapstr.M); isMap && sharedKeys[k] {
+			b, ok = e.sharedObject(b, m)
+		} else {
+			b, ok = e.value(b, v)
+		}
+		if !ok {
+			return nil, false
+		}
+	}
+	e.buf = b
+	return b, true
+}
+
+// appendDoc appends the document of one bundled packet: its timestamp, the
+// shared part and its own fields.
+func (e *fastEncoder) appendDoc(b []byte, ts time.Time, shared []byte, d *event.Doc) []byte {
+	b = append(b, `{"@timestamp":`...)
+	b, _ = e.time(b, ts)
+	b = append(b, shared...)
+	if body := d.Body; len(body) > 2 {
+		b = append(b, ',')
+		b = append(b, body[1:len(body)-1]...)
+	}
+	return append(b, '}')
+}
+
 func (e *fastEncoder) time(b []byte, t time.Time) ([]byte, bool) {
 	b = append(b, '"')
 	b, err := e.ts.AppendTo(b, t.UTC())

@@ -91,16 +91,91 @@ func fieldString(ev *beat.Event, path string) (string, bool) {
 	return s, ok
 }
 
+// encodedBundle is a bundle event (beat/event.Bundle) as records: one per
+// document. sent marks the records Kafka has taken (or that were dropped as
+// invalid), so a retried bundle resends only the others.
+type encodedBundle struct {
+	recs []*encodedRecord
+	sent []bool
+}
+
 // EncodeEntry implements queue.Encoder.
 func (e *recordEncoder) EncodeEntry(entry queue.Entry) (queue.Entry, int) {
 	ev, ok := entry.(publisher.Event)
 	if !ok {
 		return entry, 0
 	}
-	r := e.encode(&ev.Content)
-	ev.EncodedEvent = r
+	var size int
+	ev.EncodedEvent, size = e.encodeEvent(&ev.Content)
 	ev.Content = beat.Event{}
-	return ev, len(r.value) + len(r.key) + len(r.topic) + 96
+	return ev, size
+}
+
+// encodeEvent encodes an event or a bundle; size is its size in memory.
+func (e *recordEncoder) encodeEvent(content *beat.Event) (interface{}, int) {
+	if b, ok := event.BundleOf(content); ok {
+		eb := e.encodeBundle(content, b)
+		size := 0
+		for _, r := range eb.recs {
+			size += len(r.value) + len(r.key) + 64
+		}
+		return eb, size
+	}
+	r := e.encode(content)
+	return r, len(r.value) + len(r.key) + len(r.topic) + 96
+}
+
+// encodeBundle encodes every document of a bundle. The fields libbeat added
+// to the bundle event are encoded once and shared by all its records.
+func (e *recordEncoder) encodeBundle(content *beat.Event, b *event.Bundle) *encodedBundle {
+	eb := &encodedBundle{recs: make([]*encodedRecord, b.Len()), sent: make([]bool, b.Len())}
+	if e.fast == nil || e.constTopic == "" || len(e.part.Hash) > 0 || (e.key != nil && e.keyField == "") {
+		// The general path: every document as an event of its own.
+		for i := range b.Docs {
+			eb.recs[i] = e.encode(b.DocEvent(content, i))
+		}
+		return eb
+	}
+	shared, ok := e.fast.sharedPart(e.index, content)
+	if !ok {
+		for i := range b.Docs {
+			eb.recs[i] = e.encode(b.DocEvent(content, i))
+		}
+		return eb
+	}
+	n := 0
+	for i := range b.Docs {
+		n += len(shared) + len(b.Docs[i].Body) + 40
+	}
+	buf := make([]byte, 0, n) // one allocation for the values of the whole bundle
+	recs := make([]encodedRecord, b.Len())
+	for i := range b.Docs {
+		start := len(buf)
+		buf = e.fast.appendDoc(buf, b.TS[i], shared, &b.Docs[i])
+		r := &recs[i]
+		r.topic, r.ts, r.value = e.constTopic, b.TS[i], buf[start:len(buf):len(buf)]
+		if e.keyField != "" {
+			if s, ok := docString(&b.Docs[i], e.keyField); ok && s != "" {
+				r.key = []byte(s)
+			}
+		}
+		eb.recs[i] = r
+	}
+	return eb
+}
+
+// docString returns a string field of an encoded document.
+func docString(d *event.Doc, path string) (string, bool) {
+	top, rest, _ := strings.Cut(path, ".")
+	for i := range d.Members() {
+		m := &d.Members()[i]
+		if m.Key == top {
+			v, ok := m.Lookup(rest)
+			s, isStr := v.(string)
+			return s, ok && isStr
+		}
+	}
+	return "", false
 }
 
 func (e *recordEncoder) encode(content *beat.Event) *encodedRecord {
@@ -165,15 +240,18 @@ func (c *client) encoderFactory(newCodec func() (codec.Codec, error)) queue.Enco
 	}
 }
 
-// makeRecord returns the Kafka record of one pipeline event, encoding it now
-// if the queue did not. ctx becomes the record's context: its deadline
-// bounds delivery.
-func (c *client) makeRecord(ctx context.Context, ev *publisher.Event) (*kgo.Record, error) {
-	r, ok := ev.EncodedEvent.(*encodedRecord)
-	if !ok {
-		r = c.enc.encode(&ev.Content)
-		ev.EncodedEvent = r
+// encoded returns the encoded form of a pipeline event (*encodedRecord or
+// *encodedBundle), encoding it now if the queue did not.
+func (c *client) encoded(ev *publisher.Event) interface{} {
+	if ev.EncodedEvent == nil {
+		ev.EncodedEvent, _ = c.enc.encodeEvent(&ev.Content)
 	}
+	return ev.EncodedEvent
+}
+
+// makeRecord returns the Kafka record of an encoded record. ctx becomes the
+// record's context: its deadline bounds delivery.
+func (c *client) makeRecord(ctx context.Context, r *encodedRecord) (*kgo.Record, error) {
 	if r.err != nil {
 		return nil, r.err
 	}

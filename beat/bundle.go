@@ -1,0 +1,110 @@
+package beat
+
+import (
+	"sync"
+	"time"
+
+	libbeat "github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/beats/v7/libbeat/common/acker"
+
+	"github.com/netbeat/netbeat/beat/decode"
+	"github.com/netbeat/netbeat/beat/event"
+)
+
+// bundleOutputs are the outputs that take bundle events (event.Bundle):
+// output.franz sends every document of a bundle as its own Kafka record;
+// output.discard drops them as it drops events.
+var bundleOutputs = map[string]bool{"franz": true, "discard": true}
+
+// bundler collects the packet documents of one worker into bundles and
+// publishes each bundle as one event, so libbeat's per-event work is paid
+// once per bundle. The capture goroutine adds documents; a ticker publishes
+// a partial bundle once it is bundle_timeout old, so a quiet live source
+// does not hold packets back.
+type bundler struct {
+	mu    sync.Mutex
+	cur   *event.Bundle
+	since time.Time
+	size  int
+	out   sink
+	nb    *Netbeat
+}
+
+func (b *bundler) add(p *decode.Packet, number uint64, o *event.PacketOptions) {
+	b.mu.Lock()
+	if b.cur == nil {
+		b.cur = event.NewBundle(b.size)
+		b.since = time.Now()
+	}
+	b.cur.AddPacket(p, number, o)
+	if b.cur.Full() {
+		b.flushLocked()
+	}
+	b.mu.Unlock()
+}
+
+func (b *bundler) flushLocked() {
+	if b.cur == nil || b.cur.Len() == 0 {
+		return
+	}
+	n := uint64(b.cur.Len()) //nolint:gosec // non-negative
+	b.nb.waitInflight(n)
+	b.nb.published.Add(n)
+	b.out.Publish(b.cur.Event())
+	b.cur = nil
+}
+
+// flush publishes the partial bundle.
+func (b *bundler) flush() {
+	b.mu.Lock()
+	b.flushLocked()
+	b.mu.Unlock()
+}
+
+// tick publishes the partial bundle every timeout/2 once it is timeout old.
+func (b *bundler) tick(timeout time.Duration, stop chan struct{}) {
+	t := time.NewTicker(timeout / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			b.mu.Lock()
+			if b.cur != nil && time.Since(b.since) >= timeout {
+				b.flushLocked()
+			}
+			b.mu.Unlock()
+		}
+	}
+}
+
+// waitInflight blocks while publishing n more packets would leave more than
+// netbeat.packets.max_inflight unacknowledged: memory stays bounded when
+// the output is slow or down. It gives up once netbeat stops.
+func (nb *Netbeat) waitInflight(n uint64) {
+	limit := uint64(nb.cfg.Packets.MaxInflight) //nolint:gosec // validated > 0
+	for nb.published.Load()+n > nb.acked.Load()+limit {
+		select {
+		case <-nb.done:
+			return
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// ackListener counts acknowledged packets and flows: a bundle counts as
+// its documents.
+func (nb *Netbeat) ackListener() libbeat.EventListener {
+	return acker.EventPrivateReporter(func(_ int, data []interface{}) {
+		n := 0
+		for _, d := range data {
+			if b, ok := d.(*event.Bundle); ok {
+				n += b.Len()
+			} else {
+				n++
+			}
+		}
+		nb.acked.Add(uint64(n)) //nolint:gosec // non-negative
+	})
+}

@@ -1,0 +1,76 @@
+package event
+
+import (
+	"time"
+
+	"github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/elastic-agent-libs/mapstr"
+
+	"github.com/netbeat/netbeat/beat/decode"
+)
+
+// BundleKey is the only field netbeat sets on a bundle event. An output
+// that knows bundles (output.franz, output.discard) sends each document of
+// the bundle as its own record; bundles are never made for other outputs.
+const BundleKey = "netbeat.bundle"
+
+// Bundle carries many packet documents through libbeat's pipeline as one
+// event, so that the pipeline's per-event work (processing, queueing,
+// acknowledgement) is paid once per bundle, not once per packet. The fields
+// libbeat adds to the bundle event (agent, ecs, host, capture, …) belong to
+// every document of the bundle.
+//
+// Delivery is per document: Sent records which documents the output has
+// delivered, so a retried bundle resends only the others.
+type Bundle struct {
+	Docs []Doc
+	TS   []time.Time
+	Sent []bool
+}
+
+// NewBundle makes an empty bundle for up to n documents.
+func NewBundle(n int) *Bundle {
+	return &Bundle{Docs: make([]Doc, 0, n), TS: make([]time.Time, 0, n)}
+}
+
+// Len is the number of documents (packets) in the bundle.
+func (b *Bundle) Len() int { return len(b.Docs) }
+
+// Full reports whether the bundle reached the size it was made for.
+func (b *Bundle) Full() bool { return len(b.Docs) == cap(b.Docs) }
+
+// AddPacket encodes the document of one packet into the bundle.
+func (b *Bundle) AddPacket(p *decode.Packet, number uint64, o *PacketOptions) {
+	b.Docs = b.Docs[:len(b.Docs)+1]
+	writePacketDoc(&b.Docs[len(b.Docs)-1], p, number, o)
+	b.TS = append(b.TS, p.Timestamp)
+}
+
+// Event is the bundle as a libbeat event: timestamped with its first packet,
+// Private carries the bundle so that acknowledgements count packets.
+func (b *Bundle) Event() beat.Event {
+	ts := time.Time{}
+	if len(b.TS) > 0 {
+		ts = b.TS[0]
+	}
+	return beat.Event{Timestamp: ts, Fields: mapstr.M{BundleKey: b}, Private: b}
+}
+
+// BundleOf returns the bundle an event carries, if any.
+func BundleOf(ev *beat.Event) (*Bundle, bool) {
+	b, ok := ev.Fields[BundleKey].(*Bundle)
+	return b, ok
+}
+
+// DocEvent is document i as an event of its own: the bundle event's other
+// fields plus the document's members (for configurations whose topic, key or
+// partitioner need to look at fields).
+func (b *Bundle) DocEvent(bundle *beat.Event, i int) *beat.Event {
+	f := b.Docs[i].Fields(len(bundle.Fields))
+	for k, v := range bundle.Fields {
+		if k != BundleKey {
+			f[k] = v
+		}
+	}
+	return &beat.Event{Timestamp: b.TS[i], Meta: bundle.Meta, Fields: f}
+}
