@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	conf "github.com/elastic/elastic-agent-libs/config"
 )
@@ -35,6 +36,9 @@ var eventPath struct {
 	maps   bool
 	reason string
 	disk   bool // queue.disk: events are serialized, bundles cannot be
+	// flushMin is how many events the memory queue waits for before it hands
+	// a batch to the output (flush.min_events, 0 when flush.timeout is 0).
+	flushMin int
 }
 
 // InspectProcessing reads the beat's whole configuration (its global
@@ -53,9 +57,54 @@ func InspectProcessing(cfg *conf.C) {
 			}
 		}
 	}
+	flushMin := memQueueFlushMin(cfg)
+	if cfg != nil {
+		if out, err := cfg.Child("output", -1); err == nil {
+			for _, name := range out.GetFields() {
+				if o, err := out.Child(name, -1); err == nil && o.HasField("queue") {
+					flushMin = memQueueFlushMin(o)
+				}
+			}
+		}
+	}
 	eventPath.Lock()
-	eventPath.maps, eventPath.reason, eventPath.disk = maps, reason, disk
+	eventPath.maps, eventPath.reason, eventPath.disk, eventPath.flushMin = maps, reason, disk, flushMin
 	eventPath.Unlock()
+}
+
+// memQueueFlushMin reads queue.mem's flush settings (libbeat's defaults:
+// 1600 events, 10 s).
+func memQueueFlushMin(cfg *conf.C) int {
+	q := struct {
+		Mem struct {
+			MinEvents    int           `config:"flush.min_events"`
+			FlushTimeout time.Duration `config:"flush.timeout"`
+		} `config:"queue.mem"`
+	}{}
+	q.Mem.MinEvents, q.Mem.FlushTimeout = 1600, 10*time.Second
+	if cfg != nil {
+		if err := cfg.Unpack(&q); err != nil {
+			return 1600
+		}
+	}
+	if q.Mem.FlushTimeout <= 0 {
+		return 0
+	}
+	return q.Mem.MinEvents
+}
+
+// bundleSize is the documents per bundle: at most the configured size, and
+// small enough that max_inflight packets make at least twice the events the
+// memory queue waits for before flushing (otherwise each batch would wait
+// out flush.timeout).
+func bundleSize(configured, maxInflight int) int {
+	eventPath.Lock()
+	m := eventPath.flushMin
+	eventPath.Unlock()
+	if m > 0 {
+		configured = min(configured, max(1, maxInflight/(2*m)))
+	}
+	return configured
 }
 
 func diskQueue() bool {

@@ -58,3 +58,24 @@ func TestDiskQueueDetected(t *testing.T) {
 	}
 	InspectProcessing(nil)
 }
+
+// TestBundleSize: bundles shrink so that max_inflight packets fill the
+// memory queue past flush.min_events.
+func TestBundleSize(t *testing.T) {
+	for yml, want := range map[string]int{
+		"queue.mem: {events: 65536, flush.min_events: 2048, flush.timeout: 1s}": 16,
+		"output.discard: {}": 20, // libbeat's defaults: 1600 events, 10 s
+		"queue.mem: {events: 65536, flush.min_events: 2048, flush.timeout: 0s}":  64,
+		"output.franz:\n  queue.mem: {flush.min_events: 256, flush.timeout: 1s}": 64,
+	} {
+		cfg, err := conf.NewConfigWithYAML([]byte(yml), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		InspectProcessing(cfg)
+		if got := bundleSize(64, 65536); got != want {
+			t.Errorf("%q: bundle size %d, want %d", yml, got, want)
+		}
+	}
+	InspectProcessing(nil)
+}

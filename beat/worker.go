@@ -88,10 +88,11 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 			return nil, fmt.Errorf("netbeat: connecting to the publisher pipeline failed: %w", err)
 		}
 		w.pkts = newAsyncSink(c, 4096)
-		if out := outputName(b); !w.maps && bundleOutputs[out] && nb.cfg.Packets.Bundle > 1 &&
+		size := bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight)
+		if out := outputName(b); !w.maps && bundleOutputs[out] && size > 1 &&
 			len(nb.cfg.Packets.Fields) == 0 && !diskQueue() {
-			w.bundle = &bundler{size: nb.cfg.Packets.Bundle, out: w.pkts, nb: nb}
-			nb.log.Infof("packet events: %d documents per pipeline event (output.%s)", nb.cfg.Packets.Bundle, out)
+			w.bundle = &bundler{size: size, out: w.pkts, nb: nb}
+			nb.log.Infof("packet events: %d documents per pipeline event (output.%s)", size, out)
 		}
 		if w.maps {
 			_, why := mapEvents()

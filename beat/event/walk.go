@@ -224,6 +224,34 @@ func skipValue(raw []byte, i int) int {
 // Lookup returns the value at the dotted path inside the member ("" is the
 // member itself), decoded as Value decodes it.
 func (m *Member) Lookup(path string) (interface{}, bool) {
+	i, ok := m.find(path)
+	if !ok {
+		return nil, false
+	}
+	v, _ := decodeValue(m.raw, i)
+	return v, true
+}
+
+// LookupString returns the bytes of the string at the dotted path when it
+// needs no unescaping: a slice of the encoded document, not a copy.
+func (m *Member) LookupString(path string) ([]byte, bool) {
+	i, ok := m.find(path)
+	if !ok || i >= len(m.raw) || m.raw[i] != '"' {
+		return nil, false
+	}
+	for j := i + 1; j < len(m.raw); j++ {
+		switch m.raw[j] {
+		case '\\':
+			return nil, false
+		case '"':
+			return m.raw[i+1 : j : j], true
+		}
+	}
+	return nil, false
+}
+
+// find returns the index of the value at path.
+func (m *Member) find(path string) (int, bool) {
 	raw, i := m.raw, 0
 	for path != "" {
 		seg := path
@@ -233,7 +261,7 @@ func (m *Member) Lookup(path string) (interface{}, bool) {
 			path = ""
 		}
 		if i >= len(raw) || raw[i] != '{' {
-			return nil, false
+			return 0, false
 		}
 		i++
 		found := false
@@ -241,20 +269,33 @@ func (m *Member) Lookup(path string) (interface{}, bool) {
 			if raw[i] == ',' {
 				i++
 			}
-			k, n, err := readString(raw, i)
+			k, n, err := readKey(raw, i)
 			if err != nil || n >= len(raw) {
-				return nil, false
+				return 0, false
 			}
-			if k == seg {
+			if string(k) == seg {
 				i, found = n+1, true
 				break
 			}
 			i = skipValue(raw, n+1)
 		}
 		if !found {
-			return nil, false
+			return 0, false
 		}
 	}
-	v, _ := decodeValue(raw, i)
-	return v, true
+	return i, true
+}
+
+// readKey returns the raw bytes of an object key (netbeat's keys are never
+// escaped) and the index after it.
+func readKey(raw []byte, i int) ([]byte, int, error) {
+	if i >= len(raw) || raw[i] != '"' {
+		return nil, i, errBadDoc
+	}
+	for j := i + 1; j < len(raw); j++ {
+		if raw[j] == '"' {
+			return raw[i+1 : j], j + 1, nil
+		}
+	}
+	return nil, len(raw), errBadDoc
 }

@@ -256,3 +256,122 @@ func TestShortcuts(t *testing.T) {
 		}
 	}
 }
+
+// bundleEvents puts the packet documents of a capture into bundles of n, as
+// netbeat's workers do, with the fields libbeat adds.
+func bundleEvents(t *testing.T, name string, n int) (bundles []beat.Event, docs int) {
+	src, err := capture.OpenFile("../../../testdata/captures/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dec, _ := decode.New(src.LinkType())
+	o := &event.PacketOptions{}
+	var cur *event.Bundle
+	for num := uint64(1); ; num++ {
+		data, ci, err := src.ReadPacket()
+		if err != nil {
+			break
+		}
+		if cur == nil {
+			cur = event.NewBundle(n)
+		}
+		cur.AddPacket(dec.Decode(data, ci), num, o)
+		docs++
+		if cur.Full() {
+			bundles = append(bundles, cur.Event())
+			cur = nil
+		}
+	}
+	if cur != nil {
+		bundles = append(bundles, cur.Event())
+	}
+	for i := range bundles {
+		builtin(bundles[i].Fields)
+	}
+	return bundles, docs
+}
+
+// TestBundlesDeliverEveryDocument: a bundle event becomes one record per
+// document, with the document's own timestamp and key, and the same value
+// libbeat's codec gives the document as an event of its own; early and late
+// encoding agree, and the configured-key path agrees with the shortcut.
+func TestBundlesDeliverEveryDocument(t *testing.T) {
+	kc := newCluster(t, "bundles", "bundles-slow")
+	lb := lbjson.New("9.0.0", lbjson.Config{})
+	for _, topic := range []string{"bundles", "bundles-slow"} {
+		settings := map[string]any{"topic": topic}
+		if topic == "bundles-slow" {
+			settings["key"] = "cid:%{[network.community_id]}" // no shortcut: every document as an event
+		}
+		c, _ := newTestClient(t, nil, settingsFor(kc, settings))
+		connect(t, c)
+		bundles, docs := bundleEvents(t, "mixed.pcapng", 7)
+		want := map[string]string{} // canonical document -> key
+		for i := range bundles {
+			b, _ := event.BundleOf(&bundles[i])
+			for d := range b.Docs {
+				ev := b.DocEvent(&bundles[i], d)
+				v, err := lb.Encode("netbeat", ev)
+				if err != nil {
+					t.Fatal(err)
+				}
+				k, _ := c.enc.key.Run(c.enc.viewer.view(ev))
+				want[canonicalJSON(t, v)] = k
+			}
+		}
+		enc := c.encoderFactory(func() (codec.Codec, error) { return lbjson.New("9.0.0", lbjson.Config{}), nil })()
+		batch := outest.NewBatch(bundles...)
+		for i, e := range batch.Events() {
+			if i%2 == 0 { // half early-encoded, half encoded by Publish
+				entry, _ := enc.EncodeEntry(e)
+				batch.Events()[i] = entry.(publisher.Event)
+			}
+		}
+		if err := c.Publish(context.Background(), batch); err != nil {
+			t.Fatalf("%s: Publish: %v", topic, err)
+		}
+		if sig := lastSignal(t, batch); sig.Tag != outest.BatchACK {
+			t.Fatalf("%s: signal = %v, want ACK", topic, sig.Tag)
+		}
+		recs := consume(t, docs, 10*time.Second, consumerOpts(kc), topic)
+		if len(recs) != docs || len(want) != docs {
+			t.Fatalf("%s: %d records, %d distinct documents, want %d", topic, len(recs), len(want), docs)
+		}
+		for _, r := range recs {
+			doc := canonicalJSON(t, r.Value)
+			k, ok := want[doc]
+			if !ok {
+				t.Fatalf("%s: record is not one of the documents: %s", topic, r.Value)
+			}
+			if string(r.Key) != k {
+				t.Fatalf("%s: key %q, want %q", topic, r.Key, k)
+			}
+			delete(want, doc)
+		}
+	}
+}
+
+// TestBundleRetryResendsOnlyUnsent: a bundle whose documents were partly
+// delivered resends only the others.
+func TestBundleRetryResendsOnlyUnsent(t *testing.T) {
+	kc := newCluster(t, "retry")
+	c, _ := newTestClient(t, nil, settingsFor(kc, map[string]any{"topic": "retry"}))
+	connect(t, c)
+	bundles, docs := bundleEvents(t, "http4.pcap", 64)
+	if len(bundles) != 1 {
+		t.Fatalf("%d bundles", len(bundles))
+	}
+	batch := outest.NewBatch(bundles...)
+	eb := c.encoded(&batch.Events()[0]).(*encodedBundle)
+	for d := 0; d < docs/2; d++ {
+		eb.sent[d] = true // delivered by an earlier attempt
+	}
+	if err := c.Publish(context.Background(), batch); err != nil {
+		t.Fatal(err)
+	}
+	recs := consume(t, docs, 3*time.Second, consumerOpts(kc), "retry")
+	if len(recs) != docs-docs/2 {
+		t.Fatalf("%d records sent, want the %d unsent documents", len(recs), docs-docs/2)
+	}
+}

@@ -30,9 +30,12 @@ func kgoOptions(cfg *franzConfig, part *partitioner, log *logp.Logger) ([]kgo.Op
 		kgo.ProduceRequestTimeout(cfg.BrokerTimeout),
 		kgo.ProducerLinger(cfg.linger()),
 		kgo.ProducerBatchMaxBytes(int32(min(cfg.MaxMessageBytes, 1<<30))), //nolint:gosec // bounded
-		// Publish waits for one batch at a time, so bulk_max_size records
-		// (plus slack for a retried batch) bound the client's memory.
-		kgo.MaxBufferedRecords(cfg.BulkMaxSize + 1),
+		// Publish hands kgo every record of a batch at once and waits for
+		// all of them: with bundles (beat/event.Bundle) a batch of
+		// bulk_max_size events is many more records. kgo keeps references to
+		// records that the pipeline's queue holds anyway, so this bound costs
+		// no memory of its own; netbeat.packets.max_inflight bounds the total.
+		kgo.MaxBufferedRecords(max(cfg.BulkMaxSize+1, maxBufferedRecords)),
 		kgo.RecordPartitioner(part),
 		kgo.ProducerBatchCompression(compressionCodec(cfg)),
 	}
@@ -107,3 +110,7 @@ func retryBackoff(b backoffConfig) func(int) time.Duration {
 		return min(d, time.Second, b.Max)
 	}
 }
+
+// maxBufferedRecords lets one Publish of bundles hand kgo all its records
+// without blocking.
+const maxBufferedRecords = 1 << 20

@@ -155,27 +155,36 @@ func (e *recordEncoder) encodeBundle(content *beat.Event, b *event.Bundle) *enco
 		r := &recs[i]
 		r.topic, r.ts, r.value = e.constTopic, b.TS[i], buf[start:len(buf):len(buf)]
 		if e.keyField != "" {
-			if s, ok := docString(&b.Docs[i], e.keyField); ok && s != "" {
-				r.key = []byte(s)
-			}
+			r.key = docKey(&b.Docs[i], e.keyField)
 		}
 		eb.recs[i] = r
 	}
 	return eb
 }
 
-// docString returns a string field of an encoded document.
-func docString(d *event.Doc, path string) (string, bool) {
+// docKey returns the key of an encoded document: the string field at path
+// (a slice of the document when it needs no unescaping), nil if missing.
+func docKey(d *event.Doc, path string) []byte {
 	top, rest, _ := strings.Cut(path, ".")
 	for i := range d.Members() {
 		m := &d.Members()[i]
-		if m.Key == top {
-			v, ok := m.Lookup(rest)
-			s, isStr := v.(string)
-			return s, ok && isStr
+		if m.Key != top {
+			continue
 		}
+		if b, ok := m.LookupString(rest); ok {
+			if len(b) == 0 {
+				return nil
+			}
+			return b
+		}
+		if s, ok := m.Lookup(rest); ok {
+			if str, isStr := s.(string); isStr && str != "" {
+				return []byte(str)
+			}
+		}
+		return nil
 	}
-	return "", false
+	return nil
 }
 
 func (e *recordEncoder) encode(content *beat.Event) *encodedRecord {
