@@ -39,9 +39,8 @@ type goldenCase struct {
 
 // runCapture runs a capture through the same worker code the beat uses and
 // returns the packet events and the flow events.
-// maps selects the map form of packet events (processors configured) instead
-// of encoded documents.
-func runCapture(t testing.TB, path string, cfg Config, maps ...bool) (pkts, fl []libbeat.Event) {
+// form is "encoded" (default), "maps" or "bundles".
+func runCapture(t testing.TB, path string, cfg Config, form ...string) (pkts, fl []libbeat.Event) {
 	t.Helper()
 	src, err := capture.OpenFile(path)
 	if err != nil {
@@ -54,10 +53,14 @@ func runCapture(t testing.TB, path string, cfg Config, maps ...bool) (pkts, fl [
 	nb := &Netbeat{cfg: cfg, log: logp.NewLogger("test")}
 	w := &worker{nb: nb, src: src, kind: "file", dec: dec,
 		popts: event.PacketOptions{Fields: cfg.Packets.Fields, PayloadMaxBytes: cfg.Packets.Payload.MaxBytes},
-		maps:  len(maps) > 0 && maps[0]}
+		maps:  len(form) > 0 && form[0] == "maps"}
 	pc, fc := &collector{}, &collector{}
 	if cfg.has("packets") {
 		w.pkts = pc
+		if len(form) > 0 && form[0] == "bundles" && len(cfg.Packets.Fields) == 0 {
+			nb.cfg.Packets.MaxInflight = 1 << 30 // nothing acknowledges in this test
+			w.bundle = &bundler{size: 5, out: pc, nb: nb}
+		}
 	}
 	if cfg.has("flows") {
 		w.flowsC = fc
@@ -67,7 +70,23 @@ func runCapture(t testing.TB, path string, cfg Config, maps ...bool) (pkts, fl [
 		t.Fatal(err)
 	}
 	w.close()
-	return pc.events, fc.events
+	return unbundle(pc.events), fc.events
+}
+
+// unbundle replaces each bundle event by its documents as events.
+func unbundle(evs []libbeat.Event) []libbeat.Event {
+	var out []libbeat.Event
+	for i := range evs {
+		b, ok := event.BundleOf(&evs[i])
+		if !ok {
+			out = append(out, evs[i])
+			continue
+		}
+		for d := range b.Docs {
+			out = append(out, *b.DocEvent(&evs[i], d))
+		}
+	}
+	return out
 }
 
 // assertNormalized fails when libbeat's event normalizer would change an
@@ -115,16 +134,12 @@ func ndjson(t testing.TB, evs []libbeat.Event) []byte {
 // give the expected documents. Regenerate with
 // `go test ./beat -run TestGolden -update` and review the diff.
 func TestGolden(t *testing.T) {
-	for _, maps := range []bool{false, true} {
-		name := "encoded"
-		if maps {
-			name = "maps"
-		}
-		t.Run(name, func(t *testing.T) { testGolden(t, maps) })
+	for _, form := range []string{"encoded", "maps", "bundles"} {
+		t.Run(form, func(t *testing.T) { testGolden(t, form) })
 	}
 }
 
-func testGolden(t *testing.T, maps bool) {
+func testGolden(t *testing.T, form string) {
 	dirs, _ := filepath.Glob("testdata/golden/*")
 	if len(dirs) < 8 {
 		t.Fatalf("expected at least 8 golden cases, found %d", len(dirs))
@@ -147,8 +162,8 @@ func testGolden(t *testing.T, maps bool) {
 			if err := gc.Config.Check(); err != nil {
 				t.Fatal(err)
 			}
-			pkts, fl := runCapture(t, filepath.Join("..", "testdata", "captures", gc.Capture), gc.Config, maps)
-			if maps || len(gc.Packets.Fields) > 0 {
+			pkts, fl := runCapture(t, filepath.Join("..", "testdata", "captures", gc.Capture), gc.Config, form)
+			if form == "maps" || len(gc.Packets.Fields) > 0 {
 				assertNormalized(t, append(append([]libbeat.Event(nil), pkts...), fl...))
 			} else {
 				assertNormalized(t, fl)
