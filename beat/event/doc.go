@@ -24,6 +24,7 @@ type Doc struct {
 	Body    []byte
 	members [maxMembers]Member
 	n       int
+	spans   spans // where writePacket put the members, until finish
 }
 
 // Member is one top-level key of a Doc and its encoded value.
@@ -74,49 +75,25 @@ func (d *Doc) Map() mapstr.M {
 	return m
 }
 
-// docWriter writes a Doc: top-level members are recorded as they are closed.
+// docWriter writes the body of a Doc: writePacket appends the members and
+// records their spans, finish closes the object and cuts the members.
 type docWriter struct {
-	jw
-	d    *Doc
-	span [maxMembers][2]int
+	b []byte
+	d *Doc
 }
 
 func (w *docWriter) begin(d *Doc, b []byte) {
-	w.d, w.b, w.comma = d, append(b[:0], '{'), false
+	w.d, w.b = d, append(b[:0], '{')
 	d.n = 0
-}
-
-// top starts a top-level member whose value follows.
-func (w *docWriter) top(k string) {
-	w.key(k)
-	w.d.members[w.d.n].Key = k
-	w.span[w.d.n][0] = len(w.b)
-}
-
-// endTop records the end of the top-level member begun last.
-func (w *docWriter) endTop() {
-	w.span[w.d.n][1] = len(w.b)
-	w.d.n++
-}
-
-// openTop starts a top-level object member.
-func (w *docWriter) openTop(k string) {
-	w.top(k)
-	w.b = append(w.b, '{')
-}
-
-// closeTop ends a top-level object member.
-func (w *docWriter) closeTop() {
-	w.close()
-	w.endTop()
 }
 
 func (w *docWriter) finish() {
 	w.b = append(w.b, '}')
 	w.b = w.b[:len(w.b):len(w.b)]
 	w.d.Body = w.b
+	sp := &w.d.spans
 	for i := range w.d.members[:w.d.n] {
-		w.d.members[i].raw = w.b[w.span[i][0]:w.span[i][1]:w.span[i][1]]
+		w.d.members[i].raw = w.b[sp.start[i]:sp.stop[i]:sp.stop[i]]
 	}
 }
 

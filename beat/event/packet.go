@@ -157,6 +157,10 @@ type packetNet struct {
 	transport  string
 }
 
+// The writers below append to a local slice and return it (no stores through
+// pointers, so no GC write barriers per field). Keys are pre-quoted; the
+// first key of each object has no comma.
+
 func writePacket(w *docWriter, p *decode.Packet, number uint64, o *PacketOptions) {
 	c := o.cache
 	var n packetNet
@@ -180,236 +184,331 @@ func writePacket(w *docWriter, p *decode.Packet, number uint64, o *PacketOptions
 	case p.Flags&decode.HasUDP != 0:
 		n.sport, n.dport, n.hasPorts = uint16(p.UDP.SrcPort), uint16(p.UDP.DstPort), true
 	}
-
-	w.top("event")
-	w.b = append(w.b, packetEventMember...)
-	w.comma = true
-	w.endTop()
-	writeFrame(w, p, number, o)
-	writeNetwork(w, p, &n, o)
-	writeLink(w, c, p, &n)
-	writeIP(w, p, &n)
-	writeTransport(w, p)
-	writeEndpoint(w, "source", n.smac, n.sip, n.sport, n.hasPorts)
-	writeEndpoint(w, "destination", n.dmac, n.dip, n.dport, n.hasPorts)
+	if p.Flags&decode.HasEth != 0 {
+		_, n.smac = c.mac(p.Eth.SrcMAC)
+		_, n.dmac = c.mac(p.Eth.DstMAC)
+	}
+	var sp spans
+	b := w.b
+	b = sp.member(b, mEvent)
+	b = append(b, packetEventMember...)
+	sp.end(b)
+	b = sp.member(b, mFrame)
+	b = appendFrame(b, p, number, o)
+	sp.end(b)
+	b = sp.member(b, mNetwork)
+	b = appendNetwork(b, p, &n, o)
+	sp.end(b)
+	b = appendLink(b, &sp, c, p)
+	b = appendIP(b, &sp, p, &n)
+	b = appendTransport(b, &sp, p)
+	b = appendEndpoint(b, &sp, mSource, n.smac, n.sip, n.sport, n.hasPorts)
+	b = appendEndpoint(b, &sp, mDestination, n.dmac, n.dip, n.dport, n.hasPorts)
+	w.b = b
+	sp.apply(w.d)
 }
 
-func writeFrame(w *docWriter, p *decode.Packet, number uint64, o *PacketOptions) {
-	w.openTop("frame")
-	w.uint("number", number)
-	w.uint("len", uint64(p.Length))            //nolint:gosec // lengths are non-negative
-	w.uint("cap_len", uint64(p.CaptureLength)) //nolint:gosec // lengths are non-negative
-	w.str("protocols", o.cache.protocols(p))
+// Top-level member names, by index.
+const (
+	mEvent = iota
+	mFrame
+	mNetwork
+	mEth
+	mSLL
+	mNull
+	mVLAN
+	mIP
+	mIPv6
+	mARP
+	mTCP
+	mUDP
+	mICMP
+	mICMPv6
+	mSource
+	mDestination
+)
+
+var memberNames = [...]string{"event", "frame", "network", "eth", "sll", "null", "vlan", "ip", "ipv6", "arp",
+	"tcp", "udp", "icmp", "icmpv6", "source", "destination"}
+
+// memberKeys are the quoted keys, with the separating comma after the first.
+var memberKeys = func() (k [len(memberNames)]string) {
+	for i, n := range memberNames {
+		k[i] = `,"` + n + `":`
+	}
+	k[mEvent] = `"event":`
+	return k
+}()
+
+// spans records where each top-level member's value starts and ends.
+type spans struct {
+	n     int
+	name  [maxMembers]uint8
+	start [maxMembers]int32
+	stop  [maxMembers]int32
+}
+
+func (s *spans) member(b []byte, m int) []byte {
+	b = append(b, memberKeys[m]...)
+	s.name[s.n], s.start[s.n] = uint8(m), int32(len(b)) //nolint:gosec // bounded
+	return b
+}
+
+func (s *spans) end(b []byte) {
+	s.stop[s.n] = int32(len(b)) //nolint:gosec // bounded by the arena
+	s.n++
+}
+
+// apply records the members in the Doc; finish cuts their values.
+func (s *spans) apply(d *Doc) {
+	d.n = s.n
+	for i := 0; i < s.n; i++ {
+		d.members[i].Key = memberNames[s.name[i]]
+	}
+	d.spans = *s
+}
+
+func appendU(b []byte, qk string, v uint64) []byte {
+	b = append(b, qk...)
+	return strconv.AppendUint(b, v, 10)
+}
+
+func appendA(b []byte, qk, v string) []byte {
+	b = append(b, qk...)
+	b = append(b, '"')
+	b = append(b, v...)
+	return append(b, '"')
+}
+
+func appendS(b []byte, qk, v string) []byte {
+	b = append(b, qk...)
+	return appendString(b, v)
+}
+
+func appendB(b []byte, qk string, v bool) []byte {
+	b = append(b, qk...)
+	return strconv.AppendBool(b, v)
+}
+
+func appendFrame(b []byte, p *decode.Packet, number uint64, o *PacketOptions) []byte {
+	b = appendU(b, `{"number":`, number)
+	b = appendU(b, `,"len":`, uint64(p.Length))            //nolint:gosec // lengths are non-negative
+	b = appendU(b, `,"cap_len":`, uint64(p.CaptureLength)) //nolint:gosec // lengths are non-negative
+	b = appendA(b, `,"protocols":`, o.cache.protocols(p))
 	if p.Truncated {
-		w.bool("truncated", true)
+		b = append(b, `,"truncated":true`...)
 	}
 	if p.Err != nil {
-		w.str("error", p.ErrLayer+": "+p.Err.Error())
+		b = appendS(b, `,"error":`, p.ErrLayer+": "+p.Err.Error())
 	}
 	if p.Flags&decode.HasFragment != 0 {
-		w.bool("fragment", true)
+		b = append(b, `,"fragment":true`...)
 	}
 	if o.PayloadMaxBytes > 0 && len(p.Payload) > 0 {
 		k := min(len(p.Payload), o.PayloadMaxBytes)
-		w.key("payload")
-		w.b = append(w.b, '"')
-		w.b = hex.AppendEncode(w.b, p.Payload[:k])
-		w.b = append(w.b, '"')
-		w.comma = true
-		w.uint("payload_len", uint64(len(p.Payload)))
+		b = append(b, `,"payload":"`...)
+		b = hex.AppendEncode(b, p.Payload[:k])
+		b = append(b, '"')
+		b = appendU(b, `,"payload_len":`, uint64(len(p.Payload)))
 	}
-	w.closeTop()
+	return append(b, '}')
 }
 
-func writeNetwork(w *docWriter, p *decode.Packet, n *packetNet, o *PacketOptions) {
-	w.openTop("network")
-	w.uint("bytes", uint64(p.Length)) //nolint:gosec // non-negative
-	w.uint("packets", 1)
+func appendNetwork(b []byte, p *decode.Packet, n *packetNet, o *PacketOptions) []byte {
+	b = appendU(b, `{"bytes":`, uint64(p.Length)) //nolint:gosec // non-negative
+	b = append(b, `,"packets":1`...)
 	if p.NVLAN > 0 {
-		w.open("vlan")
-		w.str("id", vlanIDs[p.VLANs[0].VLANIdentifier&0xfff])
-		w.close()
+		b = appendA(b, `,"vlan":{"id":`, vlanIDs[p.VLANs[0].VLANIdentifier&0xfff])
+		b = append(b, '}')
 		if p.NVLAN > 1 {
-			w.open("inner")
-			w.open("vlan")
-			w.str("id", vlanIDs[p.VLANs[1].VLANIdentifier&0xfff])
-			w.close()
-			w.close()
+			b = appendA(b, `,"inner":{"vlan":{"id":`, vlanIDs[p.VLANs[1].VLANIdentifier&0xfff])
+			b = append(b, '}', '}')
 		}
 	}
 	if n.netType != "" {
-		w.str("type", n.netType)
+		b = appendA(b, `,"type":`, n.netType)
 	}
 	if n.iana != "" {
-		w.str("iana_number", n.iana)
+		b = appendA(b, `,"iana_number":`, n.iana)
 	}
 	if n.transport != "" {
-		w.str("transport", n.transport)
+		b = appendA(b, `,"transport":`, n.transport)
 	}
 	if t, ok := flows.TupleOf(p); ok {
-		w.str("community_id", o.cache.communityID(t, o.CommunityIDSeed))
+		b = appendA(b, `,"community_id":`, o.cache.communityID(t, o.CommunityIDSeed))
 	}
-	w.closeTop()
+	return append(b, '}')
 }
 
-func writeLink(c *docWriter, cache *packetCache, p *decode.Packet, n *packetNet) {
+func appendLink(b []byte, sp *spans, cache *packetCache, p *decode.Packet) []byte {
 	switch {
 	case p.Flags&decode.HasEth != 0:
-		s, se := cache.mac(p.Eth.SrcMAC)
-		d, de := cache.mac(p.Eth.DstMAC)
-		c.openTop("eth")
-		c.str("src", s)
-		c.str("dst", d)
-		c.str("type", hex4(uint16(p.Eth.EthernetType)))
-		c.closeTop()
-		n.smac, n.dmac = se, de
+		s, _ := cache.mac(p.Eth.SrcMAC)
+		d, _ := cache.mac(p.Eth.DstMAC)
+		b = sp.member(b, mEth)
+		b = appendA(b, `{"src":`, s)
+		b = appendA(b, `,"dst":`, d)
+		b = appendA(b, `,"type":`, hex4(uint16(p.Eth.EthernetType)))
+		b = append(b, '}')
+		sp.end(b)
 	case p.Flags&decode.HasSLL != 0:
-		c.openTop("sll")
-		c.uint("pkttype", uint64(p.SLL.PacketType))
-		c.str("etype", hex4(uint16(p.SLL.EthernetType)))
-		c.str("src_eth", p.SLL.Addr.String())
-		c.closeTop()
+		b = sp.member(b, mSLL)
+		b = appendU(b, `{"pkttype":`, uint64(p.SLL.PacketType))
+		b = appendA(b, `,"etype":`, hex4(uint16(p.SLL.EthernetType)))
+		b = appendS(b, `,"src_eth":`, p.SLL.Addr.String())
+		b = append(b, '}')
+		sp.end(b)
 	case p.Flags&decode.HasSLL2 != 0:
-		c.openTop("sll")
-		c.uint("pkttype", uint64(p.SLL2.PacketType))
-		c.str("etype", hex4(uint16(p.SLL2.EthernetType)))
-		c.int("ifindex", int64(p.SLL2.InterfaceIndex))
-		c.str("src_eth", p.SLL2.Addr.String())
-		c.closeTop()
+		b = sp.member(b, mSLL)
+		b = appendU(b, `{"pkttype":`, uint64(p.SLL2.PacketType))
+		b = appendA(b, `,"etype":`, hex4(uint16(p.SLL2.EthernetType)))
+		b = append(b, `,"ifindex":`...)
+		b = strconv.AppendInt(b, int64(p.SLL2.InterfaceIndex), 10)
+		b = appendS(b, `,"src_eth":`, p.SLL2.Addr.String())
+		b = append(b, '}')
+		sp.end(b)
 	case p.Flags&decode.HasLoopback != 0:
-		c.openTop("null")
-		c.uint("family", uint64(uint32(p.Loopback.Family)))
-		c.closeTop()
+		b = sp.member(b, mNull)
+		b = appendU(b, `{"family":`, uint64(uint32(p.Loopback.Family)))
+		b = append(b, '}')
+		sp.end(b)
 	}
 	if p.NVLAN > 0 {
-		c.openTop("vlan")
-		c.key("id")
-		c.b = append(c.b, '[')
+		b = sp.member(b, mVLAN)
+		b = append(b, `{"id":[`...)
 		for i := 0; i < p.NVLAN; i++ {
 			if i > 0 {
-				c.b = append(c.b, ',')
+				b = append(b, ',')
 			}
-			c.b = strconv.AppendUint(c.b, uint64(p.VLANs[i].VLANIdentifier), 10)
+			b = strconv.AppendUint(b, uint64(p.VLANs[i].VLANIdentifier), 10)
 		}
-		c.b = append(c.b, ']')
-		c.comma = true
-		c.uint("priority", uint64(p.VLANs[0].Priority))
-		c.closeTop()
+		b = appendU(b, `],"priority":`, uint64(p.VLANs[0].Priority))
+		b = append(b, '}')
+		sp.end(b)
 	}
+	return b
 }
 
-func writeIP(w *docWriter, p *decode.Packet, n *packetNet) {
+func appendIP(b []byte, sp *spans, p *decode.Packet, n *packetNet) []byte {
 	switch {
 	case p.Flags&decode.HasIPv4 != 0:
 		ip := &p.IPv4
-		w.openTop("ip")
-		w.uint("version", 4)
-		w.str("src", n.sip)
-		w.str("dst", n.dip)
-		w.uint("proto", uint64(ip.Protocol))
-		w.uint("ttl", uint64(ip.TTL))
-		w.uint("id", uint64(ip.Id))
-		w.uint("len", uint64(ip.Length))
-		w.uint("hdr_len", uint64(ip.IHL)*4)
-		w.uint("dsfield", uint64(ip.TOS))
-		w.open("flags")
-		w.bool("df", ip.Flags&2 != 0)
-		w.bool("mf", ip.Flags&1 != 0)
-		w.close()
-		w.uint("frag_offset", uint64(ip.FragOffset)*8)
-		w.closeTop()
+		b = sp.member(b, mIP)
+		b = appendA(b, `{"version":4,"src":`, n.sip)
+		b = appendA(b, `,"dst":`, n.dip)
+		b = appendU(b, `,"proto":`, uint64(ip.Protocol))
+		b = appendU(b, `,"ttl":`, uint64(ip.TTL))
+		b = appendU(b, `,"id":`, uint64(ip.Id))
+		b = appendU(b, `,"len":`, uint64(ip.Length))
+		b = appendU(b, `,"hdr_len":`, uint64(ip.IHL)*4)
+		b = appendU(b, `,"dsfield":`, uint64(ip.TOS))
+		b = appendB(b, `,"flags":{"df":`, ip.Flags&2 != 0)
+		b = appendB(b, `,"mf":`, ip.Flags&1 != 0)
+		b = appendU(b, `},"frag_offset":`, uint64(ip.FragOffset)*8)
+		b = append(b, '}')
+		sp.end(b)
 	case p.Flags&decode.HasIPv6 != 0:
 		ip := &p.IPv6
-		w.openTop("ipv6")
-		w.str("src", n.sip)
-		w.str("dst", n.dip)
-		w.uint("nxt", uint64(ip.NextHeader))
-		w.uint("hlim", uint64(ip.HopLimit))
-		w.uint("plen", uint64(ip.Length))
-		w.uint("flow", uint64(ip.FlowLabel))
-		w.uint("tclass", uint64(ip.TrafficClass))
+		b = sp.member(b, mIPv6)
+		b = appendA(b, `{"src":`, n.sip)
+		b = appendA(b, `,"dst":`, n.dip)
+		b = appendU(b, `,"nxt":`, uint64(ip.NextHeader))
+		b = appendU(b, `,"hlim":`, uint64(ip.HopLimit))
+		b = appendU(b, `,"plen":`, uint64(ip.Length))
+		b = appendU(b, `,"flow":`, uint64(ip.FlowLabel))
+		b = appendU(b, `,"tclass":`, uint64(ip.TrafficClass))
 		if p.Flags&decode.HasFragment != 0 {
-			w.open("frag")
-			w.uint("offset", uint64(p.FragOffset)*8)
-			w.bool("more", p.FragMore)
-			w.uint("id", uint64(p.FragID))
-			w.close()
+			b = appendU(b, `,"frag":{"offset":`, uint64(p.FragOffset)*8)
+			b = appendB(b, `,"more":`, p.FragMore)
+			b = appendU(b, `,"id":`, uint64(p.FragID))
+			b = append(b, '}')
 		}
-		w.closeTop()
+		b = append(b, '}')
+		sp.end(b)
 	case p.Flags&decode.HasARP != 0:
 		a := &p.ARP
-		w.openTop("arp")
-		w.uint("opcode", uint64(a.Operation))
-		w.open("src")
-		w.str("hw_mac", net.HardwareAddr(a.SourceHwAddress).String())
+		b = sp.member(b, mARP)
+		b = appendU(b, `{"opcode":`, uint64(a.Operation))
+		b = appendS(b, `,"src":{"hw_mac":`, net.HardwareAddr(a.SourceHwAddress).String())
 		if len(a.SourceProtAddress) == 4 {
-			w.str("proto_ipv4", net.IP(a.SourceProtAddress).String())
+			b = appendS(b, `,"proto_ipv4":`, net.IP(a.SourceProtAddress).String())
 		}
-		w.close()
-		w.open("dst")
-		w.str("hw_mac", net.HardwareAddr(a.DstHwAddress).String())
+		b = appendS(b, `},"dst":{"hw_mac":`, net.HardwareAddr(a.DstHwAddress).String())
 		if len(a.SourceProtAddress) == 4 {
-			w.str("proto_ipv4", net.IP(a.DstProtAddress).String())
+			b = appendS(b, `,"proto_ipv4":`, net.IP(a.DstProtAddress).String())
 		}
-		w.close()
-		w.closeTop()
+		b = append(b, '}', '}')
+		sp.end(b)
 	}
+	return b
 }
 
-func writeTransport(w *docWriter, p *decode.Packet) {
+func appendTransport(b []byte, sp *spans, p *decode.Packet) []byte {
 	switch {
 	case p.Flags&decode.HasTCP != 0:
 		t := &p.TCP
 		fl := tcpFlagBits(t.FIN, t.SYN, t.RST, t.PSH, t.ACK, t.URG, t.ECE, t.CWR, t.NS)
-		w.openTop("tcp")
-		w.uint("srcport", uint64(t.SrcPort))
-		w.uint("dstport", uint64(t.DstPort))
-		w.uint("seq_raw", uint64(t.Seq))
-		w.uint("ack_raw", uint64(t.Ack))
-		w.uint("window_size_value", uint64(t.Window))
-		w.uint("hdr_len", uint64(t.DataOffset)*4)
-		w.uint("len", uint64(len(t.Payload)))
-		w.uint("flags", uint64(fl))
-		w.key("flags_str")
-		w.b = appendFlagNames(w.b, fl)
-		w.comma = true
-		w.closeTop()
+		b = sp.member(b, mTCP)
+		b = appendU(b, `{"srcport":`, uint64(t.SrcPort))
+		b = appendU(b, `,"dstport":`, uint64(t.DstPort))
+		b = appendU(b, `,"seq_raw":`, uint64(t.Seq))
+		b = appendU(b, `,"ack_raw":`, uint64(t.Ack))
+		b = appendU(b, `,"window_size_value":`, uint64(t.Window))
+		b = appendU(b, `,"hdr_len":`, uint64(t.DataOffset)*4)
+		b = appendU(b, `,"len":`, uint64(len(t.Payload)))
+		b = appendU(b, `,"flags":`, uint64(fl))
+		b = append(b, `,"flags_str":`...)
+		b = appendFlagNames(b, fl)
+		b = append(b, '}')
+		sp.end(b)
 	case p.Flags&decode.HasUDP != 0:
 		u := &p.UDP
-		w.openTop("udp")
-		w.uint("srcport", uint64(u.SrcPort))
-		w.uint("dstport", uint64(u.DstPort))
-		w.uint("length", uint64(u.Length))
-		w.closeTop()
+		b = sp.member(b, mUDP)
+		b = appendU(b, `{"srcport":`, uint64(u.SrcPort))
+		b = appendU(b, `,"dstport":`, uint64(u.DstPort))
+		b = appendU(b, `,"length":`, uint64(u.Length))
+		b = append(b, '}')
+		sp.end(b)
 	case p.Flags&decode.HasICMPv4 != 0:
-		w.openTop("icmp")
-		w.uint("type", uint64(p.ICMPv4.TypeCode.Type()))
-		w.uint("code", uint64(p.ICMPv4.TypeCode.Code()))
-		w.closeTop()
+		b = sp.member(b, mICMP)
+		b = appendU(b, `{"type":`, uint64(p.ICMPv4.TypeCode.Type()))
+		b = appendU(b, `,"code":`, uint64(p.ICMPv4.TypeCode.Code()))
+		b = append(b, '}')
+		sp.end(b)
 	case p.Flags&decode.HasICMPv6 != 0:
-		w.openTop("icmpv6")
-		w.uint("type", uint64(p.ICMPv6.TypeCode.Type()))
-		w.uint("code", uint64(p.ICMPv6.TypeCode.Code()))
-		w.closeTop()
+		b = sp.member(b, mICMPv6)
+		b = appendU(b, `{"type":`, uint64(p.ICMPv6.TypeCode.Type()))
+		b = appendU(b, `,"code":`, uint64(p.ICMPv6.TypeCode.Code()))
+		b = append(b, '}')
+		sp.end(b)
 	}
+	return b
 }
 
-// writeEndpoint writes source or destination, when any of its fields is known.
-func writeEndpoint(w *docWriter, k, mac, ip string, port uint16, hasPort bool) {
+// appendEndpoint writes source or destination, when any of its fields is known.
+func appendEndpoint(b []byte, sp *spans, m int, mac, ip string, port uint16, hasPort bool) []byte {
 	if mac == "" && ip == "" && !hasPort {
-		return
+		return b
 	}
-	w.openTop(k)
+	b = sp.member(b, m)
+	sep := byte('{')
 	if mac != "" {
-		w.str("mac", mac)
+		b = append(b, sep)
+		b = appendA(b, `"mac":`, mac)
+		sep = ','
 	}
 	if ip != "" {
-		w.str("ip", ip)
+		b = append(b, sep)
+		b = appendA(b, `"ip":`, ip)
+		sep = ','
 	}
 	if hasPort {
-		w.uint("port", uint64(port))
+		b = append(b, sep)
+		b = appendU(b, `"port":`, uint64(port))
 	}
-	w.closeTop()
+	b = append(b, '}')
+	sp.end(b)
+	return b
 }
 
 // appendFlagNames appends the JSON array of FlagNames(v).
