@@ -53,6 +53,16 @@ func (m *Member) Value() interface{} {
 	return v
 }
 
+// CommunityID is the document's network.community_id (a slice of Body, not
+// a copy), or nil.
+func (d *Doc) CommunityID() []byte {
+	c := d.spans.cid
+	if c[1] <= c[0] {
+		return nil
+	}
+	return d.Body[c[0]:c[1]:c[1]]
+}
+
 // Members lists the top-level members in document order.
 func (d *Doc) Members() []Member { return d.members[:d.n] }
 

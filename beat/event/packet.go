@@ -197,7 +197,7 @@ func writePacket(w *docWriter, p *decode.Packet, number uint64, o *PacketOptions
 	b = appendFrame(b, p, number, o)
 	sp.end(b)
 	b = sp.member(b, mNetwork)
-	b = appendNetwork(b, p, &n, o)
+	b = appendNetwork(b, &sp, p, &n, o)
 	sp.end(b)
 	b = appendLink(b, &sp, c, p)
 	b = appendIP(b, &sp, p, &n)
@@ -246,6 +246,7 @@ type spans struct {
 	name  [maxMembers]uint8
 	start [maxMembers]int32
 	stop  [maxMembers]int32
+	cid   [2]int32 // network.community_id's string, the usual Kafka key
 }
 
 func (s *spans) member(b []byte, m int) []byte {
@@ -314,7 +315,7 @@ func appendFrame(b []byte, p *decode.Packet, number uint64, o *PacketOptions) []
 	return append(b, '}')
 }
 
-func appendNetwork(b []byte, p *decode.Packet, n *packetNet, o *PacketOptions) []byte {
+func appendNetwork(b []byte, sp *spans, p *decode.Packet, n *packetNet, o *PacketOptions) []byte {
 	b = appendU(b, `{"bytes":`, uint64(p.Length)) //nolint:gosec // non-negative
 	b = append(b, `,"packets":1`...)
 	if p.NVLAN > 0 {
@@ -335,7 +336,11 @@ func appendNetwork(b []byte, p *decode.Packet, n *packetNet, o *PacketOptions) [
 		b = appendA(b, `,"transport":`, n.transport)
 	}
 	if t, ok := flows.TupleOf(p); ok {
-		b = appendA(b, `,"community_id":`, o.cache.communityID(t, o.CommunityIDSeed))
+		b = append(b, `,"community_id":"`...)
+		sp.cid[0] = int32(len(b)) //nolint:gosec // bounded by the arena
+		b = append(b, o.cache.communityID(t, o.CommunityIDSeed)...)
+		sp.cid[1] = int32(len(b)) //nolint:gosec // bounded by the arena
+		b = append(b, '"')
 	}
 	return append(b, '}')
 }

@@ -27,6 +27,12 @@ type fastEncoder struct {
 	ts      *dtfmt.Formatter
 	buf     []byte
 	shared  []sharedValue
+	// millis: libbeat's timestamps have millisecond precision (its default),
+	// written here without dtfmt: the date and time of the last second seen
+	// are kept.
+	millis  bool
+	lastSec int64
+	secText [20]byte // 2006-01-02T15:04:05.
 }
 
 // sharedValue is the encoding of a map libbeat adds, the same map, to every
@@ -45,7 +51,8 @@ var sharedKeys = map[string]bool{"agent": true, "ecs": true, "host": true, "capt
 const maxShared = 16
 
 func newFastEncoder(version string) *fastEncoder {
-	return &fastEncoder{version: version, ts: dtfmt.MustNewFormatter(common.TimestampFormat(false))}
+	f := common.TimestampFormat(false)
+	return &fastEncoder{version: version, ts: dtfmt.MustNewFormatter(f), millis: f == millisFormat, lastSec: math.MinInt64}
 }
 
 // encode returns the document of ev; the buffer is reused by the next call.
@@ -137,7 +144,21 @@ func (e *fastEncoder) appendDoc(b []byte, ts time.Time, shared []byte, d *event.
 	return append(b, '}')
 }
 
+// millisFormat is libbeat's default timestamp format.
+const millisFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'"
+
 func (e *fastEncoder) time(b []byte, t time.Time) ([]byte, bool) {
+	t = t.UTC()
+	if e.millis && t.Year() >= 1000 && t.Year() <= 9999 {
+		if sec := t.Unix(); sec != e.lastSec {
+			t.AppendFormat(e.secText[:0], "2006-01-02T15:04:05.")
+			e.lastSec = sec
+		}
+		ms := t.Nanosecond() / 1e6
+		b = append(b, '"')
+		b = append(b, e.secText[:]...)
+		return append(b, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z', '"'), true
+	}
 	b = append(b, '"')
 	b, err := e.ts.AppendTo(b, t.UTC())
 	if err != nil {

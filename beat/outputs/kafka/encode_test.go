@@ -14,6 +14,7 @@ import (
 
 	"github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/elastic/beats/v7/libbeat/common"
+	"github.com/elastic/beats/v7/libbeat/common/dtfmt"
 	"github.com/elastic/beats/v7/libbeat/common/fmtstr"
 	"github.com/elastic/beats/v7/libbeat/outputs/codec"
 	lbjson "github.com/elastic/beats/v7/libbeat/outputs/codec/json"
@@ -373,5 +374,27 @@ func TestBundleRetryResendsOnlyUnsent(t *testing.T) {
 	recs := consume(t, docs, 3*time.Second, consumerOpts(kc), "retry")
 	if len(recs) != docs-docs/2 {
 		t.Fatalf("%d records sent, want the %d unsent documents", len(recs), docs-docs/2)
+	}
+}
+
+// TestTimestampsMatchLibbeat: the millisecond shortcut writes what libbeat's
+// formatter writes, across seconds, days, years and zones.
+func TestTimestampsMatchLibbeat(t *testing.T) {
+	fe := newFastEncoder("9.0.0")
+	if !fe.millis {
+		t.Fatal("libbeat's default precision is not milliseconds any more: check millisFormat")
+	}
+	ref := dtfmt.MustNewFormatter(common.TimestampFormat(false))
+	base := time.Date(2026, 12, 31, 23, 59, 58, 0, time.FixedZone("x", -5*3600))
+	for i := 0; i < 5000; i++ {
+		ts := base.Add(time.Duration(i) * 997 * time.Microsecond * 3)
+		if i%100 == 0 {
+			ts = time.Unix(int64(i)*86400*37, int64(i)*12345)
+		}
+		got, _ := fe.time(nil, ts)
+		want, _ := ref.Format(ts.UTC())
+		if string(got) != `"`+want+`"` {
+			t.Fatalf("%v: %s, libbeat %q", ts, got, want)
+		}
 	}
 }

@@ -165,6 +165,9 @@ func (e *recordEncoder) encodeBundle(content *beat.Event, b *event.Bundle) *enco
 // docKey returns the key of an encoded document: the string field at path
 // (a slice of the document when it needs no unescaping), nil if missing.
 func docKey(d *event.Doc, path string) []byte {
+	if path == "network.community_id" {
+		return d.CommunityID()
+	}
 	top, rest, _ := strings.Cut(path, ".")
 	for i := range d.Members() {
 		m := &d.Members()[i]
