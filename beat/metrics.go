@@ -50,6 +50,7 @@ func (m *metrics) totals() totals {
 		t.cap.Dropped += s.Dropped
 		t.cap.IfDropped += s.IfDropped
 		t.cap.Filtered += s.Filtered
+		t.cap.FilterDrained += s.FilterDrained
 		t.dec.Add(w.decodeStats())
 		if w.table != nil {
 			fs := w.table.Stats()
@@ -75,6 +76,7 @@ func (m *metrics) report(_ monitoring.Mode, v monitoring.Visitor) {
 	put("kernel_dropped", t.cap.Dropped)
 	put("if_dropped", t.cap.IfDropped)
 	put("filtered", t.cap.Filtered)
+	put("filter_drained", t.cap.FilterDrained)
 	put("bytes", t.dec.Bytes)
 	put("malformed", t.dec.Malformed)
 	put("truncated", t.dec.Truncated)
@@ -126,8 +128,8 @@ func (nb *Netbeat) logStatsEvery(ws []*worker) chan struct{} {
 func (nb *Netbeat) logSummary(ws []*worker) {
 	for _, w := range ws {
 		s, d := w.src.Stats(), w.decodeStats()
-		nb.log.Infof("capture %q finished: %d packets, %d bytes, kernel dropped %d, interface dropped %d, filtered %d, malformed %d, truncated %d, unsupported %d, fragments %d, flow records %d",
-			w.src.Name(), s.Received, d.Bytes, s.Dropped, s.IfDropped, s.Filtered, d.Malformed, d.Truncated, d.Unsupported, d.Fragments, w.flowPub)
+		nb.log.Infof("capture %q finished: %d packets, %d bytes, kernel dropped %d, interface dropped %d, filtered %d, filter drained %d, malformed %d, truncated %d, unsupported %d, fragments %d, flow records %d",
+			w.src.Name(), s.Received, d.Bytes, s.Dropped, s.IfDropped, s.Filtered, s.FilterDrained, d.Malformed, d.Truncated, d.Unsupported, d.Fragments, w.flowPub)
 		if w.table != nil {
 			fs := w.table.Stats()
 			nb.log.Infof("capture %q flow table: %d flows created, %d evicted (netbeat.flows.max_flows), %d interim reports, final records by reason %v, %d still active",

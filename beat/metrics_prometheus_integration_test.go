@@ -135,7 +135,7 @@ http.port: %d
 				t.Fatalf("/stats is not JSON: %v\n%s", err, body)
 			}
 			if first = st.Netbeat.Capture["packets"]; first > 0 {
-				for _, k := range []string{"kernel_dropped", "malformed", "flows.created"} {
+				for _, k := range []string{"kernel_dropped", "filter_drained", "malformed", "flows.created"} {
 					if _, ok := st.Netbeat.Capture[k]; !ok {
 						t.Errorf("/stats netbeat.capture lacks %s: %v", k, st.Netbeat.Capture)
 					}
@@ -161,7 +161,7 @@ http.port: %d
 			t.Errorf("%s: Content-Type %q", u, ct)
 		}
 		m := parseProm(t, body)
-		for _, k := range []string{"netbeat_capture_packets", "netbeat_capture_kernel_dropped", "netbeat_capture_flows_created",
+		for _, k := range []string{"netbeat_capture_packets", "netbeat_capture_kernel_dropped", "netbeat_capture_filter_drained", "netbeat_capture_flows_created",
 			"netbeat_capture_flows_active", "netbeat_libbeat_pipeline_events_published", "netbeat_beat_memstats_rss"} {
 			if _, ok := m[k]; !ok {
 				t.Errorf("%s lacks %s", u, k)

@@ -2,7 +2,12 @@
 
 package capture
 
-import "testing"
+import (
+	"bytes"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
 
 // TestRingBlock: blocks are page-aligned multiples of the frame size (what
 // gopacket's afpacket requires) of about 1 MiB, so the default 30 MiB buffer
@@ -23,5 +28,21 @@ func TestRingBlock(t *testing.T) {
 		if n := 30 << 20 / b; snaplen <= 65535 && n < 28 {
 			t.Errorf("snaplen %d: a 30 MiB ring has only %d blocks", snaplen, n)
 		}
+	}
+}
+
+// TestWithVLAN: the 802.1Q tag the kernel moved into tp_vlan_tci is put back
+// after the MAC addresses, with the TPID the kernel reports or 0x8100.
+func TestWithVLAN(t *testing.T) {
+	frame := []byte{1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 0x08, 0x00, 0x45}
+	s := &AFPacketSource{}
+	got := s.withVLAN(&tpFrame{data: frame, vlanTCI: 0x2064, status: unix.TP_STATUS_VLAN_VALID})
+	want := []byte{1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 0x81, 0x00, 0x20, 0x64, 0x08, 0x00, 0x45}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got % x\nwant % x", got, want)
+	}
+	got = s.withVLAN(&tpFrame{data: frame, vlanTCI: 5, vlanTP: 0x88a8, status: unix.TP_STATUS_VLAN_VALID | unix.TP_STATUS_VLAN_TPID_VALID})
+	if !bytes.Equal(got[12:16], []byte{0x88, 0xa8, 0x00, 0x05}) {
+		t.Fatalf("802.1ad tag: got % x", got[12:16])
 	}
 }

@@ -34,6 +34,10 @@ type Stats struct {
 	Dropped   uint64 // frames the kernel/libpcap dropped (buffer full)
 	IfDropped uint64 // frames the interface/driver dropped
 	Filtered  uint64 // frames rejected by the BPF filter in user space (files)
+	// FilterDrained counts frames a live source found queued while it
+	// attached its BPF filter and discarded unread, because no filter had
+	// judged them (AF_PACKET; see OpenAFPacket).
+	FilterDrained uint64
 }
 
 // ErrClosed is returned by ReadPacket after Close.
