@@ -46,6 +46,9 @@ type Netbeat struct {
 // New creates the Beater from the `netbeat:` configuration section.
 func New(b *libbeat.Beat, rawConfig *conf.C) (libbeat.Beater, error) {
 	cfg := defaultConfig()
+	if err := CheckKeys(rawConfig); err != nil { // typos first: they explain what Unpack or Check would say next
+		return nil, fmt.Errorf("netbeat: invalid configuration: %w", err)
+	}
 	if err := rawConfig.Unpack(&cfg); err != nil {
 		return nil, fmt.Errorf("netbeat: reading the netbeat section of the config failed: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	conf "github.com/elastic/elastic-agent-libs/config"
 	"github.com/elastic/elastic-agent-libs/logp"
 
+	"github.com/netbeat/netbeat/internal/confkeys"
 	"github.com/netbeat/netbeat/plugins/builtin"
 	"github.com/netbeat/netbeat/plugins/host"
 	"github.com/netbeat/netbeat/plugins/sdk"
@@ -33,6 +34,13 @@ type processorConfig struct {
 	MaxRetries        int           `config:"max_retries"`
 }
 
+// processorKeys is every key a `plugin` processor accepts: its options and
+// libbeat's `when` condition.
+type processorKeys struct {
+	processorConfig `config:",inline"`
+	When            *conf.C `config:"when"`
+}
+
 type processor struct {
 	h    *host.Host
 	name string
@@ -44,6 +52,9 @@ type processor struct {
 func HostConfig(c *conf.C) (host.Config, error) {
 	d := host.DefaultConfig()
 	pc := processorConfig{Timeout: d.Timeout, FailurePolicy: d.FailurePolicy, MaxRetries: d.MaxRetries}
+	if err := confkeys.Check(c, &processorKeys{}, "processors.plugin"); err != nil {
+		return d, err
+	}
 	if err := c.Unpack(&pc); err != nil {
 		return d, fmt.Errorf("processor plugin: reading config failed: %w", err)
 	}
