@@ -4,7 +4,10 @@ package cmd
 
 import (
 	"flag"
+	"fmt"
+	"os"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	lbcmd "github.com/elastic/beats/v7/libbeat/cmd"
@@ -44,12 +47,29 @@ func settings() instance.Settings {
 		Processing: processing.MakeDefaultSupport(false, nil,
 			processing.WithFields(mapstr.M{"ecs": mapstr.M{"version": ecs.Version}}),
 			processing.WithHost, processing.WithAgentMeta()),
-		InputQueueSize: 4096,
+		InputQueueSize:  4096,
+		ConfigOverrides: queueDefaults(), // defaults.go: flush the last batch fast
 	}
 }
 
 func init() {
-	RootCmd = lbcmd.GenRootCmdWithSettings(nbeat.WithPrometheus(nbeat.New), settings()) // + /metrics (beat/prom)
+	s, creator := settings(), nbeat.WithPrometheus(nbeat.New) // + /metrics (beat/prom)
+	RootCmd = lbcmd.GenRootCmdWithSettings(creator, s)
+	// run (and the root command, its alias) falls back to the built-in
+	// configuration for -I when there is no netbeat.yml (defaults.go).
+	run := func(cmd *cobra.Command, _ []string) {
+		cleanup, err := useBuiltinConfig(cmd)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "netbeat:", err)
+			os.Exit(1)
+		}
+		err = instance.Run(s, creator)
+		cleanup()
+		if err != nil {
+			os.Exit(1)
+		}
+	}
+	RootCmd.Run, RootCmd.RunCmd.Run = run, run
 	RootCmd.AddCommand(devicesCommand())
 	RootCmd.AddCommand(pluginCommand())
 	extendSetupExport(RootCmd) // setup_cmd.go: setup --kafka-topics, embedded dashboards
