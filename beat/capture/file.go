@@ -17,6 +17,9 @@ import (
 // is truncated or damaged. The message names the file, packet and byte offset.
 var ErrCorruptFile = errors.New("capture file is damaged or truncated")
 
+// ErrIsDirectory is returned by OpenFile when the path names a directory.
+var ErrIsDirectory = errors.New("not a capture file")
+
 type packetReader interface {
 	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
 }
@@ -69,6 +72,10 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, errorf("opening capture file failed: %w", err)
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, errorf("capture file %q is a directory: %w; name a pcap or pcapng file in it", path, ErrIsDirectory)
 	}
 	s := &FileSource{path: path, f: f}
 	for _, o := range opts {

@@ -99,3 +99,14 @@ func TestNotACapture(t *testing.T) {
 		t.Fatalf("missing file: err = %v", err)
 	}
 }
+
+func TestDirectoryIsNamedAsSuch(t *testing.T) {
+	dir := t.TempDir()
+	_, err := OpenFile(dir)
+	if !errors.Is(err, ErrIsDirectory) || !strings.Contains(err.Error(), "is a directory") || !strings.Contains(err.Error(), dir) {
+		t.Fatalf("err = %v, want it to say %s is a directory", err, dir)
+	}
+	if strings.Contains(err.Error(), "bytes in file") {
+		t.Errorf("err = %v still reports a file size", err)
+	}
+}
