@@ -107,24 +107,12 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 		}
 	default:
 		s.format = "pcap"
-		if len(magic) >= 24 {
-			lt := binary.LittleEndian.Uint32(magic[20:24])
-			if m := binary.LittleEndian.Uint32(magic); m == 0xd4c3b2a1 || m == 0x4d3cb2a1 { // big-endian file
-				lt = binary.BigEndian.Uint32(magic[20:24])
-			}
-			s.linkType = lt & 0x0fffffff // upper bits carry FCS info
-		}
-		m := binary.LittleEndian.Uint32(magic)
-		r, err := pcapgo.NewReader(br)
+		r, err := newPcapReader(br)
 		if err != nil {
 			f.Close()
 			return nil, errorf("capture file %q is neither pcap nor pcapng (%v): %w; check the path, or convert it with `editcap -F pcap`", path, err, ErrCorruptFile)
 		}
-		switch m {
-		case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
-		default: // gzip-compressed pcap: gopacket's uint8 link type is all there is
-			s.linkType = uint32(r.LinkType())
-		}
+		s.linkType = r.linkType
 		s.rd = r
 	}
 	s.lastOff = s.consumed()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/elastic/elastic-agent-libs/mapstr"
+	"github.com/google/gopacket/layers"
 
 	"github.com/netbeat/netbeat/beat/decode"
 	"github.com/netbeat/netbeat/beat/flows"
@@ -206,7 +207,7 @@ func addTransport(p *decode.Packet, f, src, dst, network mapstr.M) {
 	switch {
 	case p.Flags&decode.HasTCP != 0:
 		t := &p.TCP
-		fl := tcpFlagBits(t.FIN, t.SYN, t.RST, t.PSH, t.ACK, t.URG, t.ECE, t.CWR, t.NS)
+		fl := TCPFlags(t)
 		f["tcp"] = mapstr.M{"srcport": uint16(t.SrcPort), "dstport": uint16(t.DstPort), "seq_raw": t.Seq, "ack_raw": t.Ack,
 			"window_size_value": t.Window, "hdr_len": int(t.DataOffset) * 4, "len": len(t.Payload),
 			"flags": fl, "flags_str": FlagNames(fl)}
@@ -222,6 +223,17 @@ func addTransport(p *decode.Packet, f, src, dst, network mapstr.M) {
 	}
 }
 
+// TCPFlags returns the 12 flag bits of a TCP header as tshark's tcp.flags
+// does: FIN=0x001 … CWR=0x080, NS (tshark: AE)=0x100 and the three reserved
+// bits 0xe00, which gopacket does not keep.
+func TCPFlags(t *layers.TCP) uint16 {
+	fl := tcpFlagBits(t.FIN, t.SYN, t.RST, t.PSH, t.ACK, t.URG, t.ECE, t.CWR, t.NS)
+	if len(t.Contents) > 12 {
+		fl |= uint16(t.Contents[12]&0x0e) << 8
+	}
+	return fl
+}
+
 func tcpFlagBits(bits ...bool) uint16 {
 	var v uint16
 	for i, b := range bits {
@@ -234,13 +246,21 @@ func tcpFlagBits(bits ...bool) uint16 {
 
 var flagNames = []string{"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"}
 
-// FlagNames lists the names of the TCP flag bits set in v (FIN=0x001 … NS=0x100).
+// tcpReserved are the three reserved bits of tcp.flags.
+const tcpReserved = 0xe00
+
+// FlagNames lists the names of the TCP flag bits set in v (FIN=0x001 …
+// NS=0x100), then RES once when any reserved bit (0xe00) is set, as tshark's
+// "(SYN, Reserved)".
 func FlagNames(v uint16) []string {
 	out := make([]string, 0, 4)
 	for i, n := range flagNames {
 		if v&(1<<i) != 0 {
 			out = append(out, n)
 		}
+	}
+	if v&tcpReserved != 0 {
+		out = append(out, "RES")
 	}
 	return out
 }
