@@ -124,17 +124,17 @@ func (nb *Netbeat) openWorkers(b *libbeat.Beat) ([]*worker, error) {
 		}
 		src, err := capture.OpenFile(fc.Path, opts...)
 		if err != nil {
-			return fail(fmt.Errorf("netbeat: %w", err))
+			return fail(err) // capture errors carry their "capture:" prefix
 		}
 		if fc.BPFFilter != "" {
 			flt, err := capture.CompileFilter(src.LinkType(), 262144, fc.BPFFilter)
 			if err != nil {
 				src.Close()
-				return fail(fmt.Errorf("netbeat: %w", err))
+				return fail(err)
 			}
 			src.Close()
 			if src, err = capture.OpenFile(fc.Path, append(opts, capture.WithFilter(flt))...); err != nil {
-				return fail(fmt.Errorf("netbeat: %w", err))
+				return fail(err)
 			}
 		}
 		w, err := nb.newWorker(b, src, "file", listener)
@@ -161,7 +161,7 @@ func (nb *Netbeat) openWorkers(b *libbeat.Beat) ([]*worker, error) {
 			src, err = capture.OpenPcap(o)
 		}
 		if err != nil {
-			return fail(fmt.Errorf("netbeat: %w", err))
+			return fail(err)
 		}
 		w, err := nb.newWorker(b, src, typ, listener)
 		if err != nil {

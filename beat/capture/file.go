@@ -75,7 +75,7 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 	}
 	if st, err := f.Stat(); err == nil && st.IsDir() {
 		f.Close()
-		return nil, errorf("capture file %q is a directory: %w; name a pcap or pcapng file in it", path, ErrIsDirectory)
+		return nil, errorf("file %q is a directory: %w; name a pcap or pcapng file in it", path, ErrIsDirectory)
 	}
 	s := &FileSource{path: path, f: f}
 	for _, o := range opts {
@@ -89,7 +89,7 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 	magic, err := br.Peek(24)
 	if err != nil && len(magic) < 4 {
 		f.Close()
-		return nil, errorf("capture file %q: reading the file header failed (%d bytes in file): %w: the file is empty or not a capture", path, len(magic), ErrCorruptFile)
+		return nil, errorf("file %q: reading the file header failed (%d bytes in file): %w: the file is empty or not a capture", path, len(magic), ErrCorruptFile)
 	}
 	switch {
 	case binary.LittleEndian.Uint32(magic) == 0x0A0D0D0A:
@@ -98,7 +98,7 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{})
 		if err != nil {
 			f.Close()
-			return nil, errorf("capture file %q: reading the pcapng section header failed: %v: %w", path, err, ErrCorruptFile)
+			return nil, errorf("file %q: reading the pcapng section header failed: %v: %w", path, err, ErrCorruptFile)
 		}
 		s.rd = ng
 		s.linkType = uint32(ng.LinkType())
@@ -110,7 +110,7 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 		r, err := newPcapReader(br)
 		if err != nil {
 			f.Close()
-			return nil, errorf("capture file %q is neither pcap nor pcapng (%v): %w; check the path, or convert it with `editcap -F pcap`", path, err, ErrCorruptFile)
+			return nil, errorf("file %q is neither pcap nor pcapng (%v): %w; check the path, or convert it with `editcap -F pcap`", path, err, ErrCorruptFile)
 		}
 		s.linkType = r.linkType
 		s.rd = r
@@ -184,7 +184,7 @@ func (s *FileSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
-			return nil, ci, errorf("capture file %q: reading packet %d at byte offset %d failed: %v: %w (%d packets before it were read)",
+			return nil, ci, errorf("file %q: reading packet %d at byte offset %d failed: %v: %w (%d packets before it were read)",
 				s.path, s.packet+1, s.lastOff, err, ErrCorruptFile, s.packet)
 		}
 		s.packet++

@@ -99,5 +99,6 @@ func useBuiltinConfig(cmd *cobra.Command) (func(), error) {
 		cleanup()
 		return noop, err
 	}
+	logStderr = true // builtinConfig sets logging.to_stderr
 	return cleanup, nil
 }

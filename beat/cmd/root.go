@@ -53,23 +53,32 @@ func settings() instance.Settings {
 }
 
 func init() {
-	s, creator := settings(), nbeat.WithPrometheus(nbeat.New) // + /metrics (beat/prom)
+	s, creator := settings(), reportOnce(nbeat.WithPrometheus(nbeat.New)) // + /metrics (beat/prom); fatal.go
 	RootCmd = lbcmd.GenRootCmdWithSettings(creator, s)
 	// run (and the root command, its alias) falls back to the built-in
-	// configuration for -I when there is no netbeat.yml (defaults.go).
+	// configuration for -I when there is no netbeat.yml (defaults.go), and
+	// reports the error that ends it once (fatal.go).
 	run := func(cmd *cobra.Command, _ []string) {
 		cleanup, err := useBuiltinConfig(cmd)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "netbeat:", err)
+			fmt.Fprintln(os.Stderr, "Exiting:", err)
 			os.Exit(1)
 		}
+		deferFatal = true
 		err = instance.Run(s, creator)
 		cleanup()
+		if runFatal != nil {
+			reportFatal(runFatal)
+			os.Exit(1)
+		}
 		if err != nil {
 			os.Exit(1)
 		}
 	}
 	RootCmd.Run, RootCmd.RunCmd.Run = run, run
+	// libbeat's --plugin loads Go .so plugins; users confuse it with
+	// netbeat's out-of-process plugins (`netbeat plugin`, netbeat.plugins).
+	_ = RootCmd.PersistentFlags().MarkHidden("plugin")
 	RootCmd.AddCommand(devicesCommand())
 	RootCmd.AddCommand(pluginCommand())
 	extendSetupExport(RootCmd) // setup_cmd.go: setup --kafka-topics, embedded dashboards

@@ -219,7 +219,8 @@ func (c *franzConfig) Validate() error {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return errorf("validating the configuration failed: %w", err)
+		// readConfig (through Unpack) adds the component prefix.
+		return fmt.Errorf("validating the configuration failed: %w", err)
 	}
 	return nil
 }
