@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -44,8 +45,21 @@ func queueDefaults() []cfgfile.ConditionalOverride {
 	}
 }
 
-// noQueue reports whether c configures no queue, globally or per output.
+// noQueue reports whether neither c (the config file) nor -E settings
+// configure a queue, globally or per output.
 func noQueue(c *config.C) bool {
+	if f := flag.Lookup("E"); f != nil {
+		if e, ok := f.Value.(*config.SettingsFlag); ok && !noQueueIn(e.Config()) {
+			return false
+		}
+	}
+	return noQueueIn(c)
+}
+
+func noQueueIn(c *config.C) bool {
+	if c == nil {
+		return true
+	}
 	if c.HasField("queue") {
 		return false
 	}
