@@ -123,7 +123,7 @@ func (w *worker) run() error {
 		data, ci, err := w.src.ReadPacket()
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, capture.ErrClosed) {
-				readErr = err // "capture: file …": Run returns it, libbeat reports it
+				readErr = err // "capture: file …": Run returns it, `run` reports it once
 				if len(w.nb.cfg.Interfaces) > 0 {
 					// Live captures go on: say it now, not only at exit.
 					w.nb.log.Errorf("%v", readErr)
