@@ -34,13 +34,6 @@ type processorConfig struct {
 	MaxRetries        int           `config:"max_retries"`
 }
 
-// processorKeys is every key a `plugin` processor accepts: its options and
-// libbeat's `when` condition.
-type processorKeys struct {
-	processorConfig `config:",inline"`
-	When            *conf.C `config:"when"`
-}
-
 type processor struct {
 	h    *host.Host
 	name string
@@ -52,7 +45,7 @@ type processor struct {
 func HostConfig(c *conf.C) (host.Config, error) {
 	d := host.DefaultConfig()
 	pc := processorConfig{Timeout: d.Timeout, FailurePolicy: d.FailurePolicy, MaxRetries: d.MaxRetries}
-	if err := confkeys.Check(c, &processorKeys{}, "processors.plugin"); err != nil {
+	if err := confkeys.Check(c, &processorConfig{}, "processors.plugin"); err != nil {
 		return d, err
 	}
 	if err := c.Unpack(&pc); err != nil {
