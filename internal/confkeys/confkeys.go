@@ -33,6 +33,36 @@ func Check(cfg *conf.C, schema any, path string) error {
 	return errors.Join(errs...)
 }
 
+// Set returns the options of schema that cfg sets, as dotted paths in
+// schema's terms ("version", "metadata.full"); a free-form section counts as
+// one option. Keys schema does not know are left out.
+func Set(cfg *conf.C, schema any) []string {
+	if cfg == nil {
+		return nil
+	}
+	var out []string
+	collect(cfg, nodeOf(reflect.TypeOf(schema)), "", &out)
+	return out
+}
+
+func collect(c *conf.C, n *node, path string, out *[]string) {
+	names := c.GetFields()
+	sort.Strings(names)
+	for _, k := range names {
+		sub, ok := n.keys[k]
+		if !ok {
+			continue
+		}
+		if sub.isStruct && !sub.free {
+			if v, err := c.Child(k, -1); err == nil && !v.IsArray() {
+				collect(v, sub, join(path, k), out)
+				continue
+			}
+		}
+		*out = append(*out, join(path, k))
+	}
+}
+
 // node is the set of keys known at one level of the configuration tree.
 type node struct {
 	free     bool             // any key is accepted below here

@@ -105,3 +105,13 @@ func TestCheckSeesEmptySections(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+func TestSetListsKnownOptions(t *testing.T) {
+	c, err := conf.NewConfigWithYAML([]byte("files: [{path: a}]\nbackoff: {max: 1}\nconfig: {x: 1}\nmdoe: x\nstats.period: 1s"), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(Set(c, &schema{}), ","); got != "backoff.max,config,files,stats.period" {
+		t.Errorf("Set = %q", got)
+	}
+}

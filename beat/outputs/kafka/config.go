@@ -130,13 +130,7 @@ type saramaOnly struct {
 
 // ignoredSaramaOptions names the saramaOnly options set in cfg.
 func ignoredSaramaOptions(cfg *config.C) []string {
-	var set []string
-	for _, k := range []string{"version", "keep_alive", "channel_buffer_size", "kerberos", "enable_krb5_fast", "metadata.retry", "metadata.full"} {
-		if ok, _ := cfg.Has(k, -1); ok {
-			set = append(set, k)
-		}
-	}
-	return set
+	return confkeys.Set(cfg, &saramaOnly{})
 }
 
 func readConfig(cfg *config.C) (*franzConfig, error) {
