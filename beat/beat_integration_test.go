@@ -174,6 +174,31 @@ func TestBadConfig(t *testing.T) {
 	})
 }
 
+// TestTestConfigReportsTypos: `netbeat test config` names each misspelt
+// option of netbeat's own sections with a suggestion, and exits non-zero.
+func TestTestConfigReportsTypos(t *testing.T) {
+	capture := strconv.Quote(capturePath(t, "http4.pcap"))
+	for name, c := range map[string]struct{ yml, want string }{
+		"netbeat list entry": {"netbeat.files: [{path: " + capture + ", sped: 1}]\noutput.console: {}\n",
+			"unknown option netbeat.files.0.sped; did you mean speed?"},
+		"netbeat top level": {"netbeat.files: [{path: " + capture + "}]\nnetbeat.mdoe: [flows]\noutput.console: {}\n",
+			"unknown option netbeat.mdoe; did you mean mode?"},
+		"output.franz": {"netbeat.files: [{path: " + capture + "}]\noutput.franz: {hosts: [\"127.0.0.1:9\"], topic: t, compresion: gzip}\n",
+			"unknown option output.franz.compresion; did you mean compression?"},
+		"plugin entry": {"netbeat.files: [{path: " + capture + "}]\nnetbeat.plugins.chain: [{name: comment, confg: {}}]\noutput.console: {}\n",
+			"unknown option netbeat.plugins.chain.0.confg; did you mean config?"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := writeFile(t, filepath.Join(dir, "netbeat.yml"), c.yml)
+			res := runNetbeat(t, dir, append([]string{"test", "config", "-c", cfg}, homeArgs(dir)...)...)
+			if res.code == 0 || strings.Contains(res.stdout, "Config OK") || !strings.Contains(res.stderr, c.want) {
+				t.Fatalf("exit %d, stdout %q; want non-zero and %q in stderr:\n%s", res.code, res.stdout, c.want, tail(res.stderr, 10))
+			}
+		})
+	}
+}
+
 func TestTestConfigAndVersion(t *testing.T) {
 	root := repoRoot(t)
 	home := t.TempDir()

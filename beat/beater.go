@@ -45,6 +45,9 @@ type Netbeat struct {
 // New creates the Beater from the `netbeat:` configuration section.
 func New(b *libbeat.Beat, rawConfig *conf.C) (libbeat.Beater, error) {
 	cfg := defaultConfig()
+	if err := CheckKeys(rawConfig); err != nil { // typos first: they explain what Unpack or Check would say next
+		return nil, fmt.Errorf("netbeat: invalid configuration: %w", err)
+	}
 	if err := rawConfig.Unpack(&cfg); err != nil {
 		return nil, fmt.Errorf("netbeat: reading the netbeat section of the config failed: %w", err)
 	}
@@ -118,17 +121,17 @@ func (nb *Netbeat) openWorkers(b *libbeat.Beat) ([]*worker, error) {
 		}
 		src, err := capture.OpenFile(fc.Path, opts...)
 		if err != nil {
-			return fail(fmt.Errorf("netbeat: %w", err))
+			return fail(err) // capture errors carry their "capture:" prefix
 		}
 		if fc.BPFFilter != "" {
 			flt, err := capture.CompileFilter(src.LinkType(), 262144, fc.BPFFilter)
 			if err != nil {
 				src.Close()
-				return fail(fmt.Errorf("netbeat: %w", err))
+				return fail(err)
 			}
 			src.Close()
 			if src, err = capture.OpenFile(fc.Path, append(opts, capture.WithFilter(flt))...); err != nil {
-				return fail(fmt.Errorf("netbeat: %w", err))
+				return fail(err)
 			}
 		}
 		w, err := nb.newWorker(b, src, "file", listener)
@@ -155,7 +158,7 @@ func (nb *Netbeat) openWorkers(b *libbeat.Beat) ([]*worker, error) {
 			src, err = capture.OpenPcap(o)
 		}
 		if err != nil {
-			return fail(fmt.Errorf("netbeat: %w", err))
+			return fail(err)
 		}
 		w, err := nb.newWorker(b, src, typ, listener)
 		if err != nil {

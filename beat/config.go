@@ -4,6 +4,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	conf "github.com/elastic/elastic-agent-libs/config"
+
+	"github.com/netbeat/netbeat/beat/prom"
+	"github.com/netbeat/netbeat/internal/confkeys"
+	"github.com/netbeat/netbeat/plugins/host"
 )
 
 // Config is the `netbeat:` section of netbeat.yml.
@@ -57,6 +63,23 @@ type FlowsConfig struct {
 	Period       time.Duration `config:"period"`
 	CloseTimeout time.Duration `config:"close_timeout"`
 	MaxFlows     int           `config:"max_flows"`
+}
+
+// sectionKeys is every key of the `netbeat:` section: Config and the
+// subsections read elsewhere (netbeat.prometheus by WithPrometheus,
+// netbeat.plugins by processors/external).
+type sectionKeys struct {
+	Config     `config:",inline"`
+	Prometheus prom.Config `config:"prometheus"`
+	Plugins    host.Config `config:"plugins"`
+}
+
+// CheckKeys returns an error naming each key of the `netbeat:` section (raw)
+// that no config struct knows, with the closest known key ("unknown option
+// netbeat.files.0.sped; did you mean speed?"). The known keys are the structs'
+// `config:` tags, so they cannot drift from what is read.
+func CheckKeys(raw *conf.C) error {
+	return confkeys.Check(raw, &sectionKeys{}, "netbeat")
 }
 
 func defaultConfig() Config {

@@ -64,14 +64,20 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		fields = mapstr.M{"capture": mapstr.M{"file": src.Name()}}
 	}
 	w.maps, _ = mapEvents()
+	// connect returns a pipeline client behind the plugin stage, if any. A
+	// plugin error is returned as the plugin host words it ("plugin/<name>:
+	// …"), not as a pipeline failure.
 	connect := func() (sink, error) {
 		c, err := b.Publisher.ConnectWith(libbeat.ClientConfig{
 			PublishMode:   libbeat.GuaranteedSend,
 			EventListener: listener(),
 			Processing:    libbeat.ProcessingConfig{Fields: fields},
 		})
-		if err != nil || WrapSink == nil {
-			return c, err
+		if err != nil {
+			return nil, fmt.Errorf("netbeat: connecting to the publisher pipeline failed: %w", err)
+		}
+		if WrapSink == nil {
+			return c, nil
 		}
 		s, err := WrapSink(b, c)
 		if err != nil {
@@ -85,7 +91,7 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 	if nb.cfg.has("packets") {
 		c, err := connect()
 		if err != nil {
-			return nil, fmt.Errorf("netbeat: connecting to the publisher pipeline failed: %w", err)
+			return nil, err
 		}
 		w.pkts = newAsyncSink(c, 4096)
 		size := bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight)
@@ -107,7 +113,7 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 			if w.pkts != nil {
 				w.pkts.Close()
 			}
-			return nil, fmt.Errorf("netbeat: connecting to the publisher pipeline failed: %w", err)
+			return nil, err
 		}
 		w.newTable()
 	}
@@ -144,8 +150,11 @@ func (w *worker) run() error {
 		data, ci, err := w.src.ReadPacket()
 		if err != nil {
 			if !errors.Is(err, io.EOF) && !errors.Is(err, capture.ErrClosed) {
-				readErr = fmt.Errorf("netbeat: %w", err)
-				w.nb.log.Errorf("%v", readErr)
+				readErr = err // "capture: file …": Run returns it, `run` reports it once
+				if len(w.nb.cfg.Interfaces) > 0 {
+					// Live captures go on: say it now, not only at exit.
+					w.nb.log.Errorf("%v", readErr)
+				}
 			}
 			break
 		}

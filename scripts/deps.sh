@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Installs what building and testing netbeat needs on a fresh Debian/Ubuntu
-# machine (as root, or with sudo): libpcap headers for the cgo capture code,
-# the real programs the tests run (tshark is the decoder's oracle; tcpdump,
-# iproute2, curl, ping, dig, python3 make live traffic), and a JDK + Maven for
-# the Kafka broker the integration tests start. Skips what is already there.
+# Installs what testing netbeat needs on a fresh Debian/Ubuntu machine (as
+# root, or with sudo): what building needs (scripts/deps-demo.sh: libpcap
+# headers, gcc, the Go modules), then the real programs the tests run (tshark
+# is the decoder's oracle; tcpdump, iproute2, curl, ping, dig, python3 make
+# live traffic), a JDK + Maven for the Kafka broker the integration tests
+# start, and the packaging tests' tools. Skips what is already there.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps-demo.sh
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
-dpkg -s libpcap-dev >/dev/null 2>&1 || need+=(libpcap-dev)
 have tshark || need+=(tshark)
 have capinfos || need+=(wireshark-common)
 have tcpdump || need+=(tcpdump)
@@ -17,7 +19,6 @@ have ping || need+=(iputils-ping)
 have dig || need+=(dnsutils)
 have python3 || need+=(python3)
 have openssl || need+=(openssl)
-have gcc || need+=(gcc)
 have java || need+=(default-jdk-headless)
 have mvn || need+=(maven)
 # packaging tests (scripts/package-test.sh): unit checks, rpm reader, Windows binary under wine
@@ -28,10 +29,9 @@ have x86_64-w64-mingw32-gcc || need+=(gcc-mingw-w64-x86-64-win32)
 have unzip || need+=(unzip)
 have setpriv || need+=(util-linux)
 if ((${#need[@]})); then
-	echo ">> installing: ${need[*]}"
+	echo ">> installing (to run the tests): ${need[*]}"
 	SUDO=""
 	[ "$(id -u)" -eq 0 ] || SUDO=sudo
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-go mod download

@@ -17,6 +17,9 @@ import (
 // is truncated or damaged. The message names the file, packet and byte offset.
 var ErrCorruptFile = errors.New("capture file is damaged or truncated")
 
+// ErrIsDirectory is returned by OpenFile when the path names a directory.
+var ErrIsDirectory = errors.New("not a capture file")
+
 type packetReader interface {
 	ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error)
 }
@@ -70,6 +73,10 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 	if err != nil {
 		return nil, errorf("opening capture file failed: %w", err)
 	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, errorf("file %q is a directory: %w; name a pcap or pcapng file in it", path, ErrIsDirectory)
+	}
 	s := &FileSource{path: path, f: f}
 	for _, o := range opts {
 		o(s)
@@ -82,7 +89,7 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 	magic, err := br.Peek(24)
 	if err != nil && len(magic) < 4 {
 		f.Close()
-		return nil, errorf("capture file %q: reading the file header failed (%d bytes in file): %w: the file is empty or not a capture", path, len(magic), ErrCorruptFile)
+		return nil, errorf("file %q: reading the file header failed (%d bytes in file): %w: the file is empty or not a capture", path, len(magic), ErrCorruptFile)
 	}
 	switch {
 	case binary.LittleEndian.Uint32(magic) == 0x0A0D0D0A:
@@ -91,7 +98,7 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 		ng, err := pcapgo.NewNgReader(br, pcapgo.NgReaderOptions{})
 		if err != nil {
 			f.Close()
-			return nil, errorf("capture file %q: reading the pcapng section header failed: %v: %w", path, err, ErrCorruptFile)
+			return nil, errorf("file %q: reading the pcapng section header failed: %v: %w", path, err, ErrCorruptFile)
 		}
 		s.rd = ng
 		s.linkType = uint32(ng.LinkType())
@@ -100,24 +107,12 @@ func OpenFile(path string, opts ...FileOpt) (*FileSource, error) {
 		}
 	default:
 		s.format = "pcap"
-		if len(magic) >= 24 {
-			lt := binary.LittleEndian.Uint32(magic[20:24])
-			if m := binary.LittleEndian.Uint32(magic); m == 0xd4c3b2a1 || m == 0x4d3cb2a1 { // big-endian file
-				lt = binary.BigEndian.Uint32(magic[20:24])
-			}
-			s.linkType = lt & 0x0fffffff // upper bits carry FCS info
-		}
-		m := binary.LittleEndian.Uint32(magic)
-		r, err := pcapgo.NewReader(br)
+		r, err := newPcapReader(br)
 		if err != nil {
 			f.Close()
-			return nil, errorf("capture file %q is neither pcap nor pcapng (%v): %w; check the path, or convert it with `editcap -F pcap`", path, err, ErrCorruptFile)
+			return nil, errorf("file %q is neither pcap nor pcapng (%v): %w; check the path, or convert it with `editcap -F pcap`", path, err, ErrCorruptFile)
 		}
-		switch m {
-		case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
-		default: // gzip-compressed pcap: gopacket's uint8 link type is all there is
-			s.linkType = uint32(r.LinkType())
-		}
+		s.linkType = r.linkType
 		s.rd = r
 	}
 	s.lastOff = s.consumed()
@@ -189,7 +184,7 @@ func (s *FileSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
-			return nil, ci, errorf("capture file %q: reading packet %d at byte offset %d failed: %v: %w (%d packets before it were read)",
+			return nil, ci, errorf("file %q: reading packet %d at byte offset %d failed: %v: %w (%d packets before it were read)",
 				s.path, s.packet+1, s.lastOff, err, ErrCorruptFile, s.packet)
 		}
 		s.packet++

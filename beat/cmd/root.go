@@ -4,7 +4,10 @@ package cmd
 
 import (
 	"flag"
+	"fmt"
+	"os"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
@@ -44,8 +47,9 @@ func settings() instance.Settings {
 		// netbeat builds events from normalized types only (mapstr.M, strings,
 		// integers, bools, common.Time; TestEventsAreNormalized guards it), so
 		// libbeat's per-event normalizing deep copy is skipped: ~20% of packet-mode CPU.
-		Processing:     processingSupport(),
-		InputQueueSize: 4096,
+		Processing:      processingSupport(),
+		InputQueueSize:  4096,
+		ConfigOverrides: queueDefaults(), // defaults.go: flush the last batch fast
 	}
 }
 
@@ -62,7 +66,32 @@ func processingSupport() processing.SupportFactory {
 }
 
 func init() {
-	RootCmd = lbcmd.GenRootCmdWithSettings(nbeat.WithPrometheus(nbeat.New), settings()) // + /metrics (beat/prom)
+	s, creator := settings(), reportOnce(nbeat.WithPrometheus(nbeat.New)) // + /metrics (beat/prom); fatal.go
+	RootCmd = lbcmd.GenRootCmdWithSettings(creator, s)
+	// run (and the root command, its alias) falls back to the built-in
+	// configuration for -I when there is no netbeat.yml (defaults.go), and
+	// reports the error that ends it once (fatal.go).
+	run := func(cmd *cobra.Command, _ []string) {
+		cleanup, err := useBuiltinConfig(cmd)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "Exiting:", err)
+			os.Exit(1)
+		}
+		deferFatal = true
+		err = instance.Run(s, creator)
+		cleanup()
+		if runFatal != nil {
+			reportFatal(runFatal)
+			os.Exit(1)
+		}
+		if err != nil {
+			os.Exit(1)
+		}
+	}
+	RootCmd.Run, RootCmd.RunCmd.Run = run, run
+	// libbeat's --plugin loads Go .so plugins; users confuse it with
+	// netbeat's out-of-process plugins (`netbeat plugin`, netbeat.plugins).
+	_ = RootCmd.PersistentFlags().MarkHidden("plugin")
 	RootCmd.AddCommand(devicesCommand())
 	RootCmd.AddCommand(pluginCommand())
 	extendSetupExport(RootCmd) // setup_cmd.go: setup --kafka-topics, embedded dashboards

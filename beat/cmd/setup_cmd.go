@@ -17,7 +17,22 @@ func extendSetupExport(root *lbcmd.BeatsRootCmd) {
 	replaceExportDashboard(root.ExportCmd)
 }
 
+// libbeatOnlySetupFlags are setup flags libbeat adds for Filebeat's modules
+// and ingest pipelines; netbeat has neither, so they are hidden (they still
+// parse, for scripts written for other beats).
+var libbeatOnlySetupFlags = []string{lbcmd.PipelineKey, "enable-all-filesets", "force-enable-module-filesets"}
+
 func extendSetup(setup *cobra.Command) {
+	for _, name := range libbeatOnlySetupFlags {
+		_ = setup.Flags().MarkHidden(name)
+	}
+	setup.Long = `This command does initial setup of the environment:
+
+ * Index mapping template in Elasticsearch to ensure fields are mapped.
+ * Kibana dashboards.
+ * ILM policy (for Elasticsearch 6.5 and newer).
+ * Kafka topics for output.franz (with --kafka-topics).
+`
 	orig := setup.Run
 	setup.Flags().Bool("kafka-topics", false,
 		"Create the Kafka topics output.franz writes to (today's and the next setup.kafka.days days)")

@@ -102,6 +102,9 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo) *Packet {
 		next = rawIPType(data)
 	}
 	d.safeWalk(p, next, data)
+	if p.Err == nil {
+		d.checkRecord(p, ci)
+	}
 	if d.truncated {
 		p.Truncated = true
 	}
@@ -112,6 +115,31 @@ func (d *Decoder) Decode(data []byte, ci gopacket.CaptureInfo) *Packet {
 		d.Stats.Malformed++
 	}
 	return p
+}
+
+// RecordError, in a frame's CaptureInfo.AncillaryData, says the capture
+// record holding the frame was inconsistent although its framing was intact
+// (for example a captured length beyond the file's snaplen): the frame is
+// decoded and counted as malformed, with this text as its error.
+type RecordError string
+
+func (e RecordError) Error() string { return string(e) }
+
+// checkRecord marks a frame whose capture record is inconsistent as
+// malformed in the "frame" layer, as tshark does: a captured length beyond
+// the original length ("Frame length is less than captured length"), or a
+// RecordError from the capture source.
+func (d *Decoder) checkRecord(p *Packet, ci gopacket.CaptureInfo) {
+	if ci.Length > 0 && ci.CaptureLength > ci.Length {
+		p.Err, p.ErrLayer = fmt.Errorf("captured length %d exceeds the frame length %d", ci.CaptureLength, ci.Length), "frame"
+		return
+	}
+	for _, a := range ci.AncillaryData {
+		if e, ok := a.(RecordError); ok {
+			p.Err, p.ErrLayer = e, "frame"
+			return
+		}
+	}
 }
 
 func rawIPType(data []byte) gopacket.LayerType {
@@ -153,9 +181,14 @@ func (d *Decoder) walk(p *Packet, next gopacket.LayerType, data []byte) {
 			}
 		case layers.LayerTypeLinuxSLL:
 			// gopacket v1.1.19 slices past the buffer when the address length
-			// field exceeds 8 (found by FuzzDecode): check it first.
+			// field exceeds 8 (found by FuzzDecode). The header is 16 bytes
+			// whatever the field says, so decode on, as tshark does, with no
+			// address.
 			if len(data) >= 16 && binary.BigEndian.Uint16(data[4:6]) > 8 {
-				err = fmt.Errorf("SLL address length %d exceeds 8", binary.BigEndian.Uint16(data[4:6]))
+				decodeSLLBogusAddrLen(&p.SLL, data)
+				p.Flags |= HasSLL
+				p.push("sll")
+				next, data = p.SLL.NextLayerType(), p.SLL.Payload
 			} else if err = p.SLL.DecodeFromBytes(data, d); err == nil {
 				p.Flags |= HasSLL
 				p.push("sll")
@@ -218,10 +251,18 @@ func (d *Decoder) walk(p *Packet, next gopacket.LayerType, data []byte) {
 				next, data, err = d.afterIPv6(p)
 			}
 		case layers.LayerTypeTCP:
-			if err = p.TCP.DecodeFromBytes(data, d); err == nil {
+			was := d.truncated
+			if err = p.TCP.DecodeFromBytes(data, d); err == nil || tcpOptionsOnly(data) {
 				p.Flags |= HasTCP
 				p.push("tcp")
 				p.Payload = p.TCP.Payload
+				if err != nil {
+					// The fixed header and data offset are sound: keep ports
+					// and flags, and flag only the options. (gopacket also
+					// calls an option overrunning the header truncation.)
+					d.truncated = was
+					p.Err, p.ErrLayer = fmt.Errorf("options malformed: %w", err), "TCP"
+				}
 				return
 			}
 		case layers.LayerTypeUDP:
@@ -265,6 +306,27 @@ func (d *Decoder) walk(p *Packet, next gopacket.LayerType, data []byte) {
 			return
 		}
 	}
+}
+
+// tcpOptionsOnly reports whether a TCP header that failed to decode has a
+// whole fixed header and a sound data offset, so only its options are bad.
+func tcpOptionsOnly(data []byte) bool {
+	if len(data) < 20 {
+		return false
+	}
+	off := int(data[12]>>4) * 4
+	return off >= 20 && off <= len(data)
+}
+
+// decodeSLLBogusAddrLen fills sll from a 16-byte Linux cooked header whose
+// address length field exceeds the 8 address bytes: no address is kept.
+func decodeSLLBogusAddrLen(sll *layers.LinuxSLL, data []byte) {
+	sll.PacketType = layers.LinuxSLLPacketType(binary.BigEndian.Uint16(data[0:2]))
+	sll.AddrType = binary.BigEndian.Uint16(data[2:4])
+	sll.AddrLen = binary.BigEndian.Uint16(data[4:6])
+	sll.Addr = nil
+	sll.EthernetType = layers.EthernetType(binary.BigEndian.Uint16(data[14:16]))
+	sll.Contents, sll.Payload = data[:16], data[16:]
 }
 
 // afterIPv4 returns the transport layer to decode, or nothing for a

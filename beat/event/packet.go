@@ -11,6 +11,7 @@ import (
 
 	"github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/elastic/elastic-agent-libs/mapstr"
+	"github.com/google/gopacket/layers"
 
 	"github.com/netbeat/netbeat/beat/decode"
 	"github.com/netbeat/netbeat/beat/flows"
@@ -81,6 +82,17 @@ func Transport(proto uint8) string {
 	return ianaNumbers[proto]
 }
 
+// TCPFlags returns the 12 flag bits of a TCP header as tshark's tcp.flags
+// does: FIN=0x001 … CWR=0x080, NS (tshark: AE)=0x100 and the three reserved
+// bits 0xe00, which gopacket does not keep.
+func TCPFlags(t *layers.TCP) uint16 {
+	fl := tcpFlagBits(t.FIN, t.SYN, t.RST, t.PSH, t.ACK, t.URG, t.ECE, t.CWR, t.NS)
+	if len(t.Contents) > 12 {
+		fl |= uint16(t.Contents[12]&0x0e) << 8
+	}
+	return fl
+}
+
 func tcpFlagBits(bits ...bool) uint16 {
 	var v uint16
 	for i, b := range bits {
@@ -93,13 +105,21 @@ func tcpFlagBits(bits ...bool) uint16 {
 
 var flagNames = []string{"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR", "NS"}
 
-// FlagNames lists the names of the TCP flag bits set in v (FIN=0x001 … NS=0x100).
+// tcpReserved are the three reserved bits of tcp.flags.
+const tcpReserved = 0xe00
+
+// FlagNames lists the names of the TCP flag bits set in v (FIN=0x001 …
+// NS=0x100), then RES once when any reserved bit (0xe00) is set, as tshark's
+// "(SYN, Reserved)".
 func FlagNames(v uint16) []string {
 	out := make([]string, 0, 4)
 	for i, n := range flagNames {
 		if v&(1<<i) != 0 {
 			out = append(out, n)
 		}
+	}
+	if v&tcpReserved != 0 {
+		out = append(out, "RES")
 	}
 	return out
 }
@@ -452,7 +472,7 @@ func appendTransport(b []byte, sp *spans, p *decode.Packet) []byte {
 	switch {
 	case p.Flags&decode.HasTCP != 0:
 		t := &p.TCP
-		fl := tcpFlagBits(t.FIN, t.SYN, t.RST, t.PSH, t.ACK, t.URG, t.ECE, t.CWR, t.NS)
+		fl := TCPFlags(t)
 		b = sp.member(b, mTCP)
 		b = appendU(b, `{"srcport":`, uint64(t.SrcPort))
 		b = appendU(b, `,"dstport":`, uint64(t.DstPort))
@@ -530,6 +550,12 @@ func appendFlagNames(b []byte, v uint16) []byte {
 			b = append(b, n...)
 			b = append(b, '"')
 		}
+	}
+	if v&tcpReserved != 0 {
+		if !first {
+			b = append(b, ',')
+		}
+		b = append(b, `"RES"`...)
 	}
 	return append(b, ']')
 }

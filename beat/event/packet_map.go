@@ -143,7 +143,7 @@ func mapTransport(p *decode.Packet, f, src, dst, network mapstr.M) {
 	switch {
 	case p.Flags&decode.HasTCP != 0:
 		t := &p.TCP
-		fl := tcpFlagBits(t.FIN, t.SYN, t.RST, t.PSH, t.ACK, t.URG, t.ECE, t.CWR, t.NS)
+		fl := TCPFlags(t)
 		f["tcp"] = mapstr.M{"srcport": uint16(t.SrcPort), "dstport": uint16(t.DstPort), "seq_raw": t.Seq, "ack_raw": t.Ack,
 			"window_size_value": t.Window, "hdr_len": int(t.DataOffset) * 4, "len": len(t.Payload),
 			"flags": fl, "flags_str": FlagNames(fl)}

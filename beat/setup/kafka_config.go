@@ -5,6 +5,8 @@ import (
 
 	"github.com/elastic/elastic-agent-libs/config"
 	"github.com/elastic/elastic-agent-libs/transport/tlscommon"
+
+	"github.com/netbeat/netbeat/internal/confkeys"
 )
 
 // KafkaConfig is what `netbeat setup --kafka-topics` reads: the connection
@@ -68,6 +70,9 @@ func ReadKafkaConfig(root *config.C) (*KafkaConfig, error) {
 		return nil, errorf("reading output.franz failed: %w", err)
 	}
 	if raw.Setup.Kafka != nil {
+		if err := confkeys.Check(raw.Setup.Kafka, &TopicSettings{}, "setup.kafka"); err != nil {
+			return nil, errorf("%w", err)
+		}
 		if err := raw.Setup.Kafka.Unpack(&c.TopicSettings); err != nil {
 			return nil, errorf("reading setup.kafka failed: %w", err)
 		}

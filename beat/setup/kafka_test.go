@@ -5,6 +5,7 @@ package setup
 import (
 	"context"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -42,6 +43,13 @@ func TestReadKafkaConfig(t *testing.T) {
 	}
 	if kc.Days != 2 || kc.Partitions != 6 || kc.ReplicationFactor != 1 || kc.Retention != 72*time.Hour || kc.Output.Topic == "" {
 		t.Errorf("unexpected config %+v", kc)
+	}
+	typo := config.MustNewConfigFrom(map[string]any{
+		"output.franz": map[string]any{"hosts": []string{"127.0.0.1:9092"}, "topic": "t"},
+		"setup.kafka":  map[string]any{"partitons": 6},
+	})
+	if _, err := ReadKafkaConfig(typo); err == nil || !strings.Contains(err.Error(), "unknown option setup.kafka.partitons; did you mean partitions?") {
+		t.Errorf("setup.kafka typo: err = %v", err)
 	}
 	es := config.MustNewConfigFrom(map[string]any{"output.elasticsearch.hosts": []string{"localhost:9200"}})
 	if _, err := ReadKafkaConfig(es); err != ErrNoFranzOutput {

@@ -15,6 +15,7 @@ import (
 	conf "github.com/elastic/elastic-agent-libs/config"
 	"github.com/elastic/elastic-agent-libs/logp"
 
+	"github.com/netbeat/netbeat/internal/confkeys"
 	"github.com/netbeat/netbeat/plugins/builtin"
 	"github.com/netbeat/netbeat/plugins/host"
 	"github.com/netbeat/netbeat/plugins/sdk"
@@ -44,6 +45,9 @@ type processor struct {
 func HostConfig(c *conf.C) (host.Config, error) {
 	d := host.DefaultConfig()
 	pc := processorConfig{Timeout: d.Timeout, FailurePolicy: d.FailurePolicy, MaxRetries: d.MaxRetries}
+	if err := confkeys.Check(c, &processorConfig{}, "processors.plugin"); err != nil {
+		return d, err
+	}
 	if err := c.Unpack(&pc); err != nil {
 		return d, fmt.Errorf("processor plugin: reading config failed: %w", err)
 	}

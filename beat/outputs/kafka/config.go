@@ -10,6 +10,8 @@ import (
 	"github.com/elastic/beats/v7/libbeat/outputs/codec"
 	"github.com/elastic/elastic-agent-libs/config"
 	"github.com/elastic/elastic-agent-libs/transport/tlscommon"
+
+	"github.com/netbeat/netbeat/internal/confkeys"
 )
 
 // franzConfig is the user configuration of output.franz. Option names match
@@ -102,7 +104,41 @@ func defaultConfig() franzConfig {
 	}
 }
 
+// knownKeys is every key output.franz accepts: its own options, libbeat's
+// generic output options, and libbeat sarama output options that franz-go has
+// no use for (accepted with a warning, so a renamed output.kafka block keeps
+// working). Any other key is a typo and an error (see confkeys).
+type knownKeys struct {
+	franzConfig `config:",inline"`
+	Enabled     bool       `config:"enabled"`
+	Worker      int        `config:"worker"`
+	Sarama      saramaOnly `config:",inline"`
+}
+
+// saramaOnly lists libbeat's sarama output options that output.franz ignores.
+type saramaOnly struct {
+	Version        string         `config:"version"`
+	KeepAlive      string         `config:"keep_alive"`
+	ChanBufferSize int            `config:"channel_buffer_size"`
+	Kerberos       map[string]any `config:"kerberos"`
+	EnableFAST     bool           `config:"enable_krb5_fast"`
+	Metadata       struct {
+		Retry map[string]any `config:"retry"`
+		Full  bool           `config:"full"`
+	} `config:"metadata"`
+}
+
+// ignoredSaramaOptions names the saramaOnly options set in cfg.
+func ignoredSaramaOptions(cfg *config.C) []string {
+	return confkeys.Set(cfg, &saramaOnly{})
+}
+
 func readConfig(cfg *config.C) (*franzConfig, error) {
+	// Typos first: a misspelt required option would otherwise be reported
+	// as missing.
+	if err := confkeys.Check(cfg, &knownKeys{}, "output.franz"); err != nil {
+		return nil, err
+	}
 	c := defaultConfig()
 	if err := cfg.Unpack(&c); err != nil {
 		return nil, errorf("reading the configuration failed: %w", err)
@@ -177,7 +213,8 @@ func (c *franzConfig) Validate() error {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return errorf("validating the configuration failed: %w", err)
+		// readConfig (through Unpack) adds the component prefix.
+		return fmt.Errorf("validating the configuration failed: %w", err)
 	}
 	return nil
 }

@@ -68,3 +68,31 @@ func TestConfigValidation(t *testing.T) {
 		t.Errorf("valid config rejected: %v", err)
 	}
 }
+
+func TestConfigUnknownOptions(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  map[string]any
+		want string
+	}{
+		{map[string]any{"hosts": []string{"k:9092"}, "topic": "t", "compresion": "gzip"}, "unknown option output.franz.compresion; did you mean compression?"},
+		{map[string]any{"hosts": []string{"k:9092"}, "topic": "t", "backoff.inti": "1s"}, "unknown option output.franz.backoff.inti; did you mean init?"},
+		{map[string]any{"hosts": []string{"k:9092"}, "topic": "t", "headers": []any{map[string]any{"key": "a", "vaule": "b"}}}, "unknown option output.franz.headers.0.vaule; did you mean value?"},
+		{map[string]any{"hots": []string{"k:9092"}, "topic": "t"}, "unknown option output.franz.hots; did you mean hosts?"},
+	} {
+		_, err := readConfig(config.MustNewConfigFrom(tc.cfg))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err = %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+	ok := map[string]any{"hosts": []string{"k:9092"}, "topic": "t", "enabled": true, "worker": 1,
+		"version": "2.1.0", "keep_alive": "10s", "metadata.retry.max": 3, "metadata.full": false, "metadata.refresh_frequency": "1m",
+		"codec.json.pretty": true, "partition.hash": map[string]any{"reachable_only": true}, "queue.mem.events": 10,
+		"ssl.verification_mode": "none", "key": "%{[a]}", "topics": []any{map[string]any{"topic": "x", "when.equals.a": 1}}}
+	c := config.MustNewConfigFrom(ok)
+	if _, err := readConfig(c); err != nil {
+		t.Errorf("known options rejected: %v", err)
+	}
+	if got := strings.Join(ignoredSaramaOptions(c), ","); got != "keep_alive,metadata.full,metadata.retry,version" {
+		t.Errorf("ignored sarama options = %q", got)
+	}
+}

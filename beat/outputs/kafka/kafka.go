@@ -47,6 +47,9 @@ func makeFranz(_ outputs.IndexManager, info beat.Info, observer outputs.Observer
 	if err != nil {
 		return outputs.Fail(err)
 	}
+	if ignored := ignoredSaramaOptions(cfg); len(ignored) > 0 {
+		log.Warnf("%s: output.franz ignores libbeat sarama options %s (franz-go negotiates versions and connections itself)", component, strings.Join(ignored, ", "))
+	}
 	c, err := newClient(info, observer, fc, cfg, defaultRegistry(), log)
 	if err != nil {
 		return outputs.Fail(err)
