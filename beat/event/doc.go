@@ -22,9 +22,8 @@ const maxMembers = 10
 // real maps: netbeat then builds events with Map (see beat/worker.go).
 type Doc struct {
 	Body    []byte
-	members [maxMembers]Member
-	n       int
-	spans   spans // where writePacket put the members, until finish
+	spans   spans               // where writePacket put the members
+	members *[maxMembers]Member // made by the first Members call (the builder's goroutine, or the one encoder a bundle goes to): bundled documents mostly never need them
 }
 
 // Member is one top-level key of a Doc and its encoded value.
@@ -64,23 +63,34 @@ func (d *Doc) CommunityID() []byte {
 }
 
 // Members lists the top-level members in document order.
-func (d *Doc) Members() []Member { return d.members[:d.n] }
+func (d *Doc) Members() []Member {
+	if d.members == nil {
+		sp := &d.spans
+		d.members = new([maxMembers]Member)
+		for i := 0; i < sp.n; i++ {
+			d.members[i] = Member{Key: memberNames[sp.name[i]], raw: d.Body[sp.start[i]:sp.stop[i]:sp.stop[i]]}
+		}
+	}
+	return d.members[:d.spans.n]
+}
 
 // Fields returns the event map of the Doc: one entry per top-level member.
 // extra sizes the map for the fields libbeat adds (agent, ecs, host, …).
 func (d *Doc) Fields(extra int) mapstr.M {
-	m := make(mapstr.M, d.n+extra)
-	for i := range d.members[:d.n] {
-		m[d.members[i].Key] = &d.members[i]
+	ms := d.Members()
+	m := make(mapstr.M, len(ms)+extra)
+	for i := range ms {
+		m[ms[i].Key] = &ms[i]
 	}
 	return m
 }
 
 // Map decodes the whole Doc into a mapstr.M, for processors and plugins.
 func (d *Doc) Map() mapstr.M {
-	m := make(mapstr.M, d.n)
-	for i := range d.members[:d.n] {
-		m[d.members[i].Key] = d.members[i].Value()
+	ms := d.Members()
+	m := make(mapstr.M, len(ms))
+	for i := range ms {
+		m[ms[i].Key] = ms[i].Value()
 	}
 	return m
 }
@@ -94,17 +104,12 @@ type docWriter struct {
 
 func (w *docWriter) begin(d *Doc, b []byte) {
 	w.d, w.b = d, append(b[:0], '{')
-	d.n = 0
 }
 
 func (w *docWriter) finish() {
 	w.b = append(w.b, '}')
 	w.b = w.b[:len(w.b):len(w.b)]
 	w.d.Body = w.b
-	sp := &w.d.spans
-	for i := range w.d.members[:w.d.n] {
-		w.d.members[i].raw = w.b[sp.start[i]:sp.stop[i]:sp.stop[i]]
-	}
 }
 
 // arenaChunk is the size of the buffers Doc bodies are cut from: one

@@ -280,14 +280,8 @@ func (s *spans) end(b []byte) {
 	s.n++
 }
 
-// apply records the members in the Doc; finish cuts their values.
-func (s *spans) apply(d *Doc) {
-	d.n = s.n
-	for i := 0; i < s.n; i++ {
-		d.members[i].Key = memberNames[s.name[i]]
-	}
-	d.spans = *s
-}
+// apply records the spans in the Doc (Doc.Members cuts the values).
+func (s *spans) apply(d *Doc) { d.spans = *s }
 
 func appendU(b []byte, qk string, v uint64) []byte {
 	b = append(b, qk...)
