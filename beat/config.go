@@ -85,7 +85,7 @@ func CheckKeys(raw *conf.C) error {
 func defaultConfig() Config {
 	return Config{
 		Mode:        []string{"flows"},
-		Packets:     PacketsConfig{Bundle: 64, BundleTimeout: 50 * time.Millisecond, MaxInflight: 32768},
+		Packets:     PacketsConfig{Bundle: 64, BundleTimeout: 50 * time.Millisecond, MaxInflight: 16384},
 		Flows:       FlowsConfig{Timeout: 30 * time.Second, Period: 10 * time.Second, CloseTimeout: 2 * time.Second, MaxFlows: 100000},
 		StatsPeriod: 30 * time.Second,
 	}
