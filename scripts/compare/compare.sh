@@ -117,7 +117,7 @@ measure() {
 			case $name in packetbeat*) eff=$(awk -v a="$start" -v b="$last" 'BEGIN{printf "%.2f", b-a}') ;; esac
 		fi
 		case $name in
-		*kafka) events=$("$work/topiccount" -brokers "$broker" "$TOPIC" | awk '{print $2}') ;;&
+		*kafka) events=$("$work/topiccount" -brokers "$broker" -delete "$TOPIC" | awk '{print $2}') ;;&
 		packetbeat*kafka) eff=$(awk -v w="$wall" -v s="${pb_shutdown%s}" 'BEGIN{printf "%.2f", w-s}') ;;
 		"tshark ek") events=$(($(wc -l <"$work/stdout.txt") / 2)) ;; # an index line + a document line per packet
 		tshark*) events=$(wc -l <"$work/stdout.txt") ;;

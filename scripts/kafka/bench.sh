@@ -112,7 +112,7 @@ for round in $(seq 1 "$RUNS"); do
         'import json,sys; print(json.loads(sys.stdin.readline())["monitoring"]["metrics"]["libbeat"]["output"]["events"]["acked"])')"
       in_topic="-"
       if [[ "$output" != discard ]]; then
-        in_topic="$("$OUT/topiccount" -brokers "$BROKER" "$topic" | awk '{print $2}')"
+        in_topic="$("$OUT/topiccount" -brokers "$BROKER" -delete "$topic" | awk '{print $2}')"
         [[ "$in_topic" == "$events" ]] || log "WARNING: $topic holds $in_topic records, $events acked"
       fi
       python3 - "$home/time.txt" "$round" "$mode" "$output" "$events" "$in_topic" \
