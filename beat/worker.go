@@ -37,6 +37,7 @@ type worker struct {
 	kind    string // file, af_packet, pcap
 	dec     *decode.Decoder
 	popts   event.PacketOptions
+	fopts   event.FlowOptions
 	pkts    sink // nil unless packets mode
 	flowsC  sink // nil unless flows mode
 	table   *flows.Table
@@ -129,7 +130,11 @@ func (w *worker) newTable() {
 func (w *worker) publishFlow(f *flows.Flow) {
 	w.nb.published.Add(1)
 	w.flowPub++
-	w.flowsC.Publish(event.Flow(f))
+	if w.maps {
+		w.flowsC.Publish(event.Flow(f))
+	} else {
+		w.flowsC.Publish(event.FlowEncoded(f, &w.fopts)) // under the table's lock
+	}
 }
 
 // run reads the source to its end (files) or until closed (live).

@@ -22,6 +22,7 @@ const maxMembers = 10
 // real maps: netbeat then builds events with Map (see beat/worker.go).
 type Doc struct {
 	Body    []byte
+	flow    bool                // a flow record (member names: flowMemberNames)
 	spans   spans               // where writePacket put the members
 	members *[maxMembers]Member // made by the first Members call (the builder's goroutine, or the one encoder a bundle goes to): bundled documents mostly never need them
 }
@@ -68,7 +69,11 @@ func (d *Doc) Members() []Member {
 		sp := &d.spans
 		d.members = new([maxMembers]Member)
 		for i := 0; i < sp.n; i++ {
-			d.members[i] = Member{Key: memberNames[sp.name[i]], raw: d.Body[sp.start[i]:sp.stop[i]:sp.stop[i]]}
+			name := memberNames[sp.name[i]]
+			if d.flow {
+				name = flowMemberNames[sp.name[i]]
+			}
+			d.members[i] = Member{Key: name, raw: d.Body[sp.start[i]:sp.stop[i]:sp.stop[i]]}
 		}
 	}
 	return d.members[:d.spans.n]

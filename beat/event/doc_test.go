@@ -19,6 +19,7 @@ import (
 
 	"github.com/netbeat/netbeat/beat/capture"
 	"github.com/netbeat/netbeat/beat/decode"
+	"github.com/netbeat/netbeat/beat/flows"
 )
 
 // canonical re-encodes a JSON document with sorted keys and numbers kept
@@ -236,4 +237,59 @@ func TestMemberLookup(t *testing.T) {
 	if looked < 5000 {
 		t.Fatalf("only %d lookups", looked)
 	}
+}
+
+// TestFlowDocMatchesMap: on every bundled capture, every flow record's
+// encoded document (body, members through encoding/json and through
+// libbeat's codec) equals the map event Flow builds.
+func TestFlowDocMatchesMap(t *testing.T) {
+	paths, _ := filepath.Glob(capturesDir + "/*.pcap*")
+	bench, _ := filepath.Glob("../../testdata/bench/*.pcap*")
+	enc := lbjson.New("9.3.0", lbjson.Config{})
+	checked := 0
+	for _, path := range append(paths, bench...) {
+		if strings.HasSuffix(path, ".tsv") {
+			continue
+		}
+		src, err := capture.OpenFile(path)
+		if err != nil {
+			continue
+		}
+		dec, err := decode.New(src.LinkType())
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := &FlowOptions{}
+		check := func(fl *flows.Flow) {
+			want := marshal(t, Flow(fl).Fields)
+			d := FlowDoc(fl, o)
+			if got := canonical(t, d.Body); got != want {
+				t.Fatalf("%s: flow body differs\n got: %s\nwant: %s", path, got, want)
+			}
+			if got := marshal(t, d.Fields(extraFields)); got != want {
+				t.Fatalf("%s: flow members differ\n got: %s\nwant: %s", path, got, want)
+			}
+			if got := viaCodec(t, enc, FlowEncoded(fl, o).Fields); got != want {
+				t.Fatalf("%s: flow via libbeat codec differs\n got: %s\nwant: %s", path, got, want)
+			}
+			if got, w := string(d.CommunityID()), fl.CommunityID; got != w {
+				t.Fatalf("%s: CommunityID %q, want %q", path, got, w)
+			}
+			checked++
+		}
+		table := flows.NewTable(flows.Config{MaxFlows: 1000, IdleTimeout: 30 * time.Second, Period: 2 * time.Second}, check)
+		for {
+			data, ci, err := src.ReadPacket()
+			if err != nil {
+				break
+			}
+			table.Update(dec.Decode(data, ci))
+		}
+		table.Flush(flows.EndCaptureEnd)
+		src.Close()
+	}
+	if checked < 50 {
+		t.Fatalf("only %d flow records compared", checked)
+	}
+	t.Logf("%d flow records: encoded documents equal the map events", checked)
 }

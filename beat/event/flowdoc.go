@@ -1,0 +1,146 @@
+package event
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/elastic/beats/v7/libbeat/beat"
+	"github.com/elastic/beats/v7/libbeat/common"
+	"github.com/elastic/beats/v7/libbeat/common/dtfmt"
+
+	"github.com/netbeat/netbeat/beat/flows"
+)
+
+// FlowOptions hold what the flow writer reuses between records. Not safe for
+// concurrent use: one per flow table.
+type FlowOptions struct {
+	arena arena
+	ts    *dtfmt.Formatter
+}
+
+// flowMembers are the top-level members of a flow record, in order.
+const (
+	fEvent = iota
+	fNetwork
+	fSource
+	fDestination
+	fFlow
+)
+
+var flowMemberNames = [...]string{"event", "network", "source", "destination", "flow"}
+
+// FlowEncoded builds the event of a flow record as an encoded document (see
+// Doc), with the same fields and values as Flow (TestFlowDocMatchesMap).
+func FlowEncoded(fl *flows.Flow, o *FlowOptions) beat.Event {
+	return beat.Event{Timestamp: fl.Last, Fields: FlowDoc(fl, o).Fields(extraFields)}
+}
+
+// FlowDoc encodes the fields of one flow record.
+func FlowDoc(fl *flows.Flow, o *FlowOptions) *Doc {
+	if o.ts == nil {
+		o.ts = dtfmt.MustNewFormatter(common.TimestampFormat(false))
+	}
+	d := &Doc{flow: true}
+	b := append(o.arena.get(), '{')
+	sp := &d.spans
+	t := fl.Tuple
+
+	b = flowMember(b, sp, fEvent)
+	b = append(b, `{"kind":"event","category":["network"],"type":`...)
+	if fl.Final {
+		b = append(b, `["connection","end"]`...)
+	} else {
+		b = append(b, `["connection"]`...)
+	}
+	b = append(b, `,"dataset":"netbeat.flows","start":`...)
+	b = o.time(b, fl.Start)
+	b = append(b, `,"end":`...)
+	b = o.time(b, fl.Last)
+	b = append(b, `,"duration":`...)
+	b = strconv.AppendInt(b, fl.Duration().Nanoseconds(), 10)
+	b = append(b, '}')
+	sp.end(b)
+
+	b = flowMember(b, sp, fNetwork)
+	b = appendA(b, `{"transport":`, Transport(t.Proto))
+	b = appendA(b, `,"iana_number":`, ianaNumber(t.Proto))
+	b = appendU(b, `,"bytes":`, fl.Bytes[0]+fl.Bytes[1])
+	b = appendU(b, `,"packets":`, fl.Packets[0]+fl.Packets[1])
+	b = append(b, `,"community_id":"`...)
+	sp.cid[0] = int32(len(b)) //nolint:gosec // bounded by the arena
+	b = append(b, fl.CommunityID...)
+	sp.cid[1] = int32(len(b)) //nolint:gosec // bounded by the arena
+	b = append(b, '"')
+	if t.Src.Is4() {
+		b = append(b, `,"type":"ipv4"`...)
+	} else {
+		b = append(b, `,"type":"ipv6"`...)
+	}
+	if len(fl.VLANs) > 0 {
+		b = appendA(b, `,"vlan":{"id":`, vlanIDs[fl.VLANs[0]&0xfff])
+		b = append(b, '}')
+		if len(fl.VLANs) > 1 {
+			b = appendA(b, `,"inner":{"vlan":{"id":`, vlanIDs[fl.VLANs[1]&0xfff])
+			b = append(b, '}', '}')
+		}
+	}
+	b = append(b, '}')
+	sp.end(b)
+
+	ports := t.Proto == 6 || t.Proto == 17 || t.Proto == 132
+	b = flowMember(b, sp, fSource)
+	b = appendFlowEnd(b, t.Src.String(), fl.Packets[0], fl.Bytes[0], t.SPort, ports)
+	sp.end(b)
+	b = flowMember(b, sp, fDestination)
+	b = appendFlowEnd(b, t.Dst.String(), fl.Packets[1], fl.Bytes[1], t.DPort, ports)
+	sp.end(b)
+
+	b = flowMember(b, sp, fFlow)
+	b = appendB(b, `{"final":`, fl.Final)
+	if fl.Final {
+		b = appendS(b, `,"end_reason":`, fl.EndReason)
+	}
+	if t.Proto == 6 {
+		b = append(b, `,"tcp_flags":`...)
+		b = appendFlagNames(b, uint16(fl.TCPFlags))
+	}
+	if t.Proto == 1 || t.Proto == 58 {
+		b = appendU(b, `,"icmp":{"type":`, uint64(t.SPort))
+		b = append(b, '}')
+	}
+	b = append(b, '}')
+	sp.end(b)
+
+	b = append(b, '}')
+	d.Body = b[:len(b):len(b)]
+	o.arena.keep(d.Body)
+	return d
+}
+
+func flowMember(b []byte, sp *spans, m int) []byte {
+	if m > 0 {
+		b = append(b, ',')
+	}
+	b = append(b, '"')
+	b = append(b, flowMemberNames[m]...)
+	b = append(b, '"', ':')
+	sp.name[sp.n], sp.start[sp.n] = uint8(m), int32(len(b)) //nolint:gosec // bounded
+	return b
+}
+
+func appendFlowEnd(b []byte, ip string, packets, bytes uint64, port uint16, hasPort bool) []byte {
+	b = appendA(b, `{"ip":`, ip)
+	b = appendU(b, `,"packets":`, packets)
+	b = appendU(b, `,"bytes":`, bytes)
+	if hasPort {
+		b = appendU(b, `,"port":`, uint64(port))
+	}
+	return append(b, '}')
+}
+
+// time writes a timestamp as libbeat's codec writes common.Time.
+func (o *FlowOptions) time(b []byte, t time.Time) []byte {
+	b = append(b, '"')
+	b, _ = o.ts.AppendTo(b, t.UTC())
+	return append(b, '"')
+}
