@@ -92,3 +92,21 @@ func BenchmarkPacketMap(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBundle encodes packets into bundles of 64, the path of
+// output.franz and output.discard.
+func BenchmarkBundle(b *testing.B) {
+	frames, cis := benchFrames(b, "../../testdata/bench/benchmix.pcap")
+	dec, _ := decode.New(decode.LinkTypeEthernet)
+	o := &PacketOptions{}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var cur *Bundle
+	for i := 0; i < b.N; i++ {
+		if cur == nil || cur.Full() {
+			cur = NewBundle(64)
+		}
+		j := i % len(frames)
+		cur.AddPacket(dec.Decode(frames[j], cis[j]), uint64(i), o)
+	}
+}

@@ -51,7 +51,7 @@ func builtin(f mapstr.M) mapstr.M {
 
 // captureEvents returns the packet events (encoded form) and flow events
 // (maps) netbeat makes of a bundled capture.
-func captureEvents(t *testing.T, name string) []beat.Event {
+func captureEvents(t testing.TB, name string) []beat.Event {
 	src, err := capture.OpenFile("../../../testdata/captures/" + name)
 	if err != nil {
 		t.Fatal(err)
@@ -260,7 +260,7 @@ func TestShortcuts(t *testing.T) {
 
 // bundleEvents puts the packet documents of a capture into bundles of n, as
 // netbeat's workers do, with the fields libbeat adds.
-func bundleEvents(t *testing.T, name string, n int) (bundles []beat.Event, docs int) {
+func bundleEvents(t testing.TB, name string, n int) (bundles []beat.Event, docs int) {
 	src, err := capture.OpenFile("../../../testdata/captures/" + name)
 	if err != nil {
 		t.Fatal(err)
@@ -396,5 +396,33 @@ func TestTimestampsMatchLibbeat(t *testing.T) {
 		if string(got) != `"`+want+`"` {
 			t.Fatalf("%v: %s, libbeat %q", ts, got, want)
 		}
+	}
+}
+
+// BenchmarkEncodeBundle encodes bundles of 64 packet documents into records
+// (output.franz's early encoding), per document.
+func BenchmarkEncodeBundle(b *testing.B) {
+	bundles, docs := bundleEvents(b, "mixed.pcapng", 64)
+	enc := &recordEncoder{fast: newFastEncoder("9.0.0"), index: "netbeat", constTopic: "netbeat",
+		keyField: "network.community_id", part: &partitioner{mode: "hash"}, viewer: &viewer{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += docs {
+		for j := range bundles {
+			b2, _ := event.BundleOf(&bundles[j])
+			enc.encodeBundle(&bundles[j], b2)
+		}
+	}
+}
+
+// BenchmarkEncodeEvent encodes single packet events (no bundles), per event.
+func BenchmarkEncodeEvent(b *testing.B) {
+	evs := captureEvents(b, "mixed.pcapng")
+	enc := &recordEncoder{fast: newFastEncoder("9.0.0"), index: "netbeat", constTopic: "netbeat",
+		keyField: "network.community_id", part: &partitioner{mode: "hash"}, viewer: &viewer{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		enc.encode(&evs[i%len(evs)])
 	}
 }
