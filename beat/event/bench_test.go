@@ -46,67 +46,59 @@ func benchFrames(b *testing.B, path string) ([][]byte, []gopacket.CaptureInfo) {
 	return frames, cis
 }
 
-// BenchmarkPacketDoc encodes the event of each packet of the benchmark mix
-// (real HTTP, TLS, DNS, ICMP): the fast path's event building.
-func BenchmarkPacketDoc(b *testing.B) {
+// benchPackets decodes the benchmark mix (real HTTP, TLS, DNS, ICMP) frame
+// after frame, b.N times, and hands each packet to fn.
+func benchPackets(b *testing.B, fn func(p *decode.Packet, i int)) {
 	frames, cis := benchFrames(b, "../../testdata/bench/benchmix.pcap")
 	dec, _ := decode.New(decode.LinkTypeEthernet)
-	o := &PacketOptions{}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		j := i % len(frames)
-		ev := Packet(dec.Decode(frames[j], cis[j]), uint64(i), o)
-		if len(ev.Fields) == 0 {
-			b.Fatal("empty event")
-		}
+		fn(dec.Decode(frames[j], cis[j]), i)
 	}
 }
 
-// BenchmarkDocMap decodes an encoded document into maps (Doc.Map, what a view of all members costs).
-func BenchmarkDocMap(b *testing.B) {
-	frames, cis := benchFrames(b, "../../testdata/bench/benchmix.pcap")
-	dec, _ := decode.New(decode.LinkTypeEthernet)
+// BenchmarkPacketDoc builds encoded packet events (Packet): the fast path.
+func BenchmarkPacketDoc(b *testing.B) {
 	o := &PacketOptions{}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		j := i % len(frames)
-		if m := PacketDoc(dec.Decode(frames[j], cis[j]), uint64(i), o).Map(); len(m) == 0 {
+	benchPackets(b, func(p *decode.Packet, i int) {
+		if ev := Packet(p, uint64(i), o); len(ev.Fields) == 0 {
 			b.Fatal("empty event")
 		}
-	}
+	})
+}
+
+// BenchmarkDocMap decodes an encoded document into maps (Doc.Map, what a
+// view of all members costs).
+func BenchmarkDocMap(b *testing.B) {
+	o := &PacketOptions{}
+	benchPackets(b, func(p *decode.Packet, i int) {
+		if m := PacketDoc(p, uint64(i), o).Map(); len(m) == 0 {
+			b.Fatal("empty event")
+		}
+	})
 }
 
 // BenchmarkPacketMap builds the map form (processors configured).
 func BenchmarkPacketMap(b *testing.B) {
-	frames, cis := benchFrames(b, "../../testdata/bench/benchmix.pcap")
-	dec, _ := decode.New(decode.LinkTypeEthernet)
 	o := &PacketOptions{}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		j := i % len(frames)
-		if ev := PacketMap(dec.Decode(frames[j], cis[j]), uint64(i), o); len(ev.Fields) == 0 {
+	benchPackets(b, func(p *decode.Packet, i int) {
+		if ev := PacketMap(p, uint64(i), o); len(ev.Fields) == 0 {
 			b.Fatal("empty event")
 		}
-	}
+	})
 }
 
 // BenchmarkBundle encodes packets into bundles of 64, the path of
 // output.franz and output.discard.
 func BenchmarkBundle(b *testing.B) {
-	frames, cis := benchFrames(b, "../../testdata/bench/benchmix.pcap")
-	dec, _ := decode.New(decode.LinkTypeEthernet)
 	o := &PacketOptions{}
-	b.ReportAllocs()
-	b.ResetTimer()
 	var cur *Bundle
-	for i := 0; i < b.N; i++ {
+	benchPackets(b, func(p *decode.Packet, i int) {
 		if cur == nil || cur.Full() {
 			cur = NewBundle(64)
 		}
-		j := i % len(frames)
-		cur.AddPacket(dec.Decode(frames[j], cis[j]), uint64(i), o)
-	}
+		cur.AddPacket(p, uint64(i), o)
+	})
 }

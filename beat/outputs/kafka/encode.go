@@ -62,31 +62,8 @@ func (e *fastEncoder) encode(index string, ev *beat.Event) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	b = append(b, `,"@metadata":{"beat":`...)
-	b = event.AppendString(b, index)
-	b = append(b, `,"type":"_doc","version":`...)
-	b = event.AppendString(b, e.version)
-	for k, v := range ev.Meta {
-		b = append(b, ',')
-		b = event.AppendString(b, k)
-		b = append(b, ':')
-		if b, ok = e.value(b, v); !ok {
-			return nil, false
-		}
-	}
-	b = append(b, '}')
-	for k, v := range ev.Fields {
-		b = append(b, ',')
-		b = event.AppendString(b, k)
-		b = append(b, ':')
-		if m, isMap := v.(mapstr.M); isMap && sharedKeys[k] {
-			b, ok = e.sharedObject(b, m)
-		} else {
-			b, ok = e.value(b, v)
-		}
-		if !ok {
-			return nil, false
-		}
+	if b, ok = e.appendRest(b, index, ev, ""); !ok {
+		return nil, false
 	}
 	b = append(b, '}')
 	e.buf = b
@@ -97,7 +74,18 @@ func (e *fastEncoder) encode(index string, ev *beat.Event) ([]byte, bool) {
 // @metadata object and the fields libbeat added, each preceded by a comma.
 // The result is valid until the next call.
 func (e *fastEncoder) sharedPart(index string, ev *beat.Event) ([]byte, bool) {
-	b := append(e.buf[:0], `,"@metadata":{"beat":`...)
+	b, ok := e.appendRest(e.buf[:0], index, ev, event.BundleKey)
+	if !ok {
+		return nil, false
+	}
+	e.buf = b
+	return b, true
+}
+
+// appendRest appends, each after a comma, @metadata and the fields of ev
+// but skip.
+func (e *fastEncoder) appendRest(b []byte, index string, ev *beat.Event, skip string) ([]byte, bool) {
+	b = append(b, `,"@metadata":{"beat":`...)
 	b = event.AppendString(b, index)
 	b = append(b, `,"type":"_doc","version":`...)
 	b = event.AppendString(b, e.version)
@@ -112,7 +100,7 @@ func (e *fastEncoder) sharedPart(index string, ev *beat.Event) ([]byte, bool) {
 	}
 	b = append(b, '}')
 	for k, v := range ev.Fields {
-		if k == event.BundleKey {
+		if k == skip {
 			continue
 		}
 		b = append(b, ',')
@@ -127,7 +115,6 @@ func (e *fastEncoder) sharedPart(index string, ev *beat.Event) ([]byte, bool) {
 			return nil, false
 		}
 	}
-	e.buf = b
 	return b, true
 }
 
