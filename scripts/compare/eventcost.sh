@@ -100,7 +100,7 @@ run() {
 	events=-
 	case $out in
 	file) events=$(cat "$work/out"/* | wc -l) ;;
-	franz) events=$("$work/topiccount" -brokers "$broker" -read -delete "$topic" 2>>"$work/read.txt" | awk '{print $2}') ;;
+	franz) events=$("$work/topiccount" -brokers "$broker" -read -delete "$topic" 2>>"$work/read.txt" | awk '{print $2}' || true) ;;
 	discard) [ "$mode" = packets ] && events=$packets ;;
 	esac
 	local cpu n

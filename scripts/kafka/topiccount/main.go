@@ -67,7 +67,9 @@ func run(brokers, topics []string, read, del bool) error {
 		fmt.Printf("%s %d\n", t, n)
 	}
 	if del {
-		if _, err := adm.DeleteTopics(ctx, topics...); err != nil {
+		dctx, dcancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer dcancel()
+		if _, err := adm.DeleteTopics(dctx, topics...); err != nil {
 			return fmt.Errorf("deleting topics failed: %w", err)
 		}
 	}
