@@ -48,28 +48,83 @@ var eventPath struct {
 func InspectProcessing(cfg *conf.C) {
 	maps, reason := needMaps(cfg)
 	disk := hasDiskQueue(cfg)
+	queueCfg := cfg // where queue.mem is configured: top level or under the output
+	var outputs []string
 	if cfg != nil {
 		if out, err := cfg.Child("output", -1); err == nil {
-			for _, name := range out.GetFields() {
+			outputs = out.GetFields()
+			for _, name := range outputs {
 				if o, err := out.Child(name, -1); err == nil {
 					disk = disk || hasDiskQueue(o)
+					if o.HasField("queue") {
+						queueCfg = o
+					}
 				}
 			}
 		}
 	}
-	flushMin := memQueueFlushMin(cfg)
-	if cfg != nil {
-		if out, err := cfg.Child("output", -1); err == nil {
-			for _, name := range out.GetFields() {
-				if o, err := out.Child(name, -1); err == nil && o.HasField("queue") {
-					flushMin = memQueueFlushMin(o)
-				}
-			}
-		}
+	flushMin := memQueueFlushMin(queueCfg)
+	if len(outputs) == 1 && bundleOutputs[outputs[0]] && !maps && !disk && packetsMode(cfg) {
+		flushMin = packetsFlushMin(cfg, queueCfg, flushMin)
 	}
 	eventPath.Lock()
 	eventPath.maps, eventPath.reason, eventPath.disk, eventPath.flushMin = maps, reason, disk, flushMin
 	eventPath.Unlock()
+}
+
+// packetsMode reports whether packet events are made (--mode, or
+// netbeat.mode; flows only by default).
+func packetsMode(cfg *conf.C) bool {
+	modes := splitList(ModeFlag)
+	if len(modes) == 0 && cfg != nil {
+		var c struct {
+			Mode []string `config:"netbeat.mode"`
+		}
+		if err := cfg.Unpack(&c); err == nil {
+			modes = c.Mode
+		}
+	}
+	for _, m := range modes {
+		if m == "packets" {
+			return true
+		}
+	}
+	return false
+}
+
+// packetsFlushMin makes the memory queue's flush.min_events count packets
+// when packets travel in bundles: the queue then waits for
+// flush.min_events / bundle bundle events, about as many packets as the user
+// asked for, instead of that many bundles (which max_inflight packets would
+// not fill, so each batch would wait out flush.timeout). It changes the
+// queue configuration libbeat has read (the same configuration tree) and
+// returns the new value; libbeat creates the queue after this.
+func packetsFlushMin(cfg, queueCfg *conf.C, flushMin int) int {
+	if flushMin <= 0 || queueCfg == nil || !queueCfg.HasField("queue") {
+		return flushMin
+	}
+	var nb struct {
+		Packets struct {
+			Bundle int `config:"bundle"`
+		} `config:"netbeat.packets"`
+	}
+	nb.Packets.Bundle = 64
+	if err := cfg.Unpack(&nb); err != nil || nb.Packets.Bundle <= 1 {
+		return flushMin
+	}
+	q, err := queueCfg.Child("queue", -1)
+	if err != nil || !q.HasField("mem") {
+		return flushMin
+	}
+	mem, err := q.Child("mem", -1)
+	if err != nil {
+		return flushMin
+	}
+	perBundle := max(1, flushMin/nb.Packets.Bundle)
+	if err := mem.SetInt("flush.min_events", -1, int64(perBundle)); err != nil {
+		return flushMin
+	}
+	return perBundle
 }
 
 // memQueueFlushMin reads queue.mem's flush settings (libbeat's defaults:

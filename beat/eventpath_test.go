@@ -79,3 +79,35 @@ func TestBundleSize(t *testing.T) {
 	}
 	InspectProcessing(nil)
 }
+
+// TestFlushMinCountsPackets: with bundles, the memory queue's
+// flush.min_events is turned from packets into bundles in the configuration
+// libbeat builds the queue from.
+func TestFlushMinCountsPackets(t *testing.T) {
+	m := "netbeat.mode: [packets, flows]\n"
+	for yml, want := range map[string]int64{
+		m + "output.franz.hosts: [x]\nqueue.mem: {events: 65536, flush.min_events: 4096, flush.timeout: 1s}":           64,
+		m + "output.discard: {}\nqueue.mem: {flush.min_events: 2048, flush.timeout: 1s}\nnetbeat.packets.bundle: 16":   128,
+		m + "output.file.path: /tmp\nqueue.mem: {flush.min_events: 4096, flush.timeout: 1s}":                           4096,
+		m + "output.franz:\n  hosts: [x]\n  queue.mem: {flush.min_events: 4096, flush.timeout: 1s}":                    64,
+		m + "output.franz.hosts: [x]\nqueue.mem: {flush.min_events: 4096}\nprocessors: [{drop_fields: {fields: [a]}}]": 4096,
+		"netbeat.mode: [flows]\noutput.franz.hosts: [x]\nqueue.mem: {flush.min_events: 4096, flush.timeout: 1s}":       4096,
+	} {
+		cfg, err := conf.NewConfigWithYAML([]byte(yml), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		InspectProcessing(cfg)
+		var got struct {
+			Top int64 `config:"queue.mem.flush.min_events"`
+			Out int64 `config:"output.franz.queue.mem.flush.min_events"`
+		}
+		if err := cfg.Unpack(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Top+got.Out != want {
+			t.Errorf("%q: flush.min_events %d/%d, want %d", yml, got.Top, got.Out, want)
+		}
+	}
+	InspectProcessing(nil)
+}
