@@ -111,7 +111,7 @@ func decodeValue(raw []byte, i int) (interface{}, int) {
 		}
 		return m, i + 1
 	case c == '[':
-		var a []interface{}
+		a := []interface{}{} // [] stays an empty list, not null
 		i++
 		for i < len(raw) && raw[i] != ']' {
 			if raw[i] == ',' {
