@@ -97,9 +97,9 @@ func (c *client) current() (*kgo.Client, context.Context) {
 // them are sent, and a retry resends only those that were not.
 func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 	events := batch.Events()
-	c.observer.NewBatch(len(events))
 	cl, ctx := c.current()
 	if cl == nil {
+		c.observer.NewBatch(len(events))
 		c.observer.RetryableErrors(len(events))
 		batch.Cancelled()
 		return errorf("publishing failed: %w", ErrNotConnected)
@@ -109,6 +109,9 @@ func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 	defer cancel()
 	start := time.Now()
 	slots := c.slotsOf(events)
+	// libbeat's output metrics (libbeat.output.events.*) count records: a
+	// bundle of packets is as many events as it has documents.
+	c.observer.NewBatch(len(slots))
 	var wg sync.WaitGroup
 	for i := range slots {
 		sl := &slots[i]
@@ -179,7 +182,7 @@ func (c *client) slotsOf(events []publisher.Event) []slot {
 func (c *client) settle(batch publisher.Batch, events []publisher.Event, slots []slot) error {
 	failed := make([]bool, len(events)) // events with a record to retry
 	var firstErr error
-	ackedRecs, retryRecs, bytes, droppedEvents := 0, 0, 0, 0
+	ackedRecs, retryRecs, droppedRecs, bytes := 0, 0, 0, 0
 	for _, sl := range slots {
 		switch err := sl.err; {
 		case err == nil:
@@ -199,10 +202,11 @@ func (c *client) settle(batch publisher.Batch, events []publisher.Event, slots [
 			}
 			continue
 		}
+		if sl.err != nil {
+			droppedRecs++
+		}
 		if sl.bundle != nil {
 			sl.bundle.sent[sl.doc] = true // delivered or dropped: never resent
-		} else if sl.err != nil {
-			droppedEvents++
 		}
 	}
 	c.metrics.acked.Add(uint64(ackedRecs)) //nolint:gosec // non-negative
@@ -212,11 +216,11 @@ func (c *client) settle(batch publisher.Batch, events []publisher.Event, slots [
 			retry = append(retry, events[i])
 		}
 	}
-	if droppedEvents > 0 {
-		c.observer.PermanentErrors(droppedEvents)
+	if droppedRecs > 0 {
+		c.observer.PermanentErrors(droppedRecs)
 	}
-	if acked := len(events) - len(retry) - droppedEvents; acked > 0 {
-		c.observer.AckedEvents(acked)
+	if ackedRecs > 0 {
+		c.observer.AckedEvents(ackedRecs)
 		c.observer.WriteBytes(bytes)
 	}
 	if len(retry) == 0 {
@@ -224,7 +228,7 @@ func (c *client) settle(batch publisher.Batch, events []publisher.Event, slots [
 		return nil
 	}
 	c.metrics.failed.Add(uint64(retryRecs)) //nolint:gosec // non-negative
-	c.observer.RetryableErrors(len(retry))
+	c.observer.RetryableErrors(retryRecs)
 	batch.RetryEvents(retry)
 	c.log.Warnf("%s: producing %d of %d records failed, retrying: %v", component, retryRecs, len(slots), firstErr)
 	return errorf("producing %d of %d records failed: %w: %w", retryRecs, len(slots), ErrRetry, firstErr)
