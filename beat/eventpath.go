@@ -31,14 +31,26 @@ var conditionSafe = map[string]bool{
 	"capture": true, "fields": true, "labels": true,
 }
 
-var eventPath struct {
-	sync.Mutex
-	maps   bool
-	reason string
-	disk   bool // queue.disk: events are serialized, bundles cannot be
+// pathDecision is what InspectProcessing found in the configuration.
+type pathDecision struct {
+	maps   bool   // packet events must be maps
+	reason string // why, for the log
+	disk   bool   // queue.disk: events are serialized, bundles cannot be
 	// flushMin is how many events the memory queue waits for before it hands
 	// a batch to the output (flush.min_events, 0 when flush.timeout is 0).
 	flushMin int
+}
+
+var eventPath struct {
+	sync.Mutex
+	d pathDecision
+}
+
+// currentPath returns the decision of the last InspectProcessing.
+func currentPath() pathDecision {
+	eventPath.Lock()
+	defer eventPath.Unlock()
+	return eventPath.d
 }
 
 // InspectProcessing reads the beat's whole configuration (its global
@@ -68,28 +80,30 @@ func InspectProcessing(cfg *conf.C) {
 		flushMin = packetsFlushMin(cfg, queueCfg, flushMin)
 	}
 	eventPath.Lock()
-	eventPath.maps, eventPath.reason, eventPath.disk, eventPath.flushMin = maps, reason, disk, flushMin
+	eventPath.d = pathDecision{maps: maps, reason: reason, disk: disk, flushMin: flushMin}
 	eventPath.Unlock()
 }
 
+// netbeatSection reads the netbeat section of the whole configuration over
+// its defaults (unknown keys are reported elsewhere, by the Beater).
+func netbeatSection(cfg *conf.C) Config {
+	c := struct {
+		NB Config `config:"netbeat"`
+	}{NB: defaultConfig()}
+	if cfg != nil {
+		_ = cfg.Unpack(&c)
+	}
+	return c.NB
+}
+
 // packetsMode reports whether packet events are made (--mode, or
-// netbeat.mode; flows only by default).
+// netbeat.mode).
 func packetsMode(cfg *conf.C) bool {
-	modes := splitList(ModeFlag)
-	if len(modes) == 0 && cfg != nil {
-		var c struct {
-			Mode []string `config:"netbeat.mode"`
-		}
-		if err := cfg.Unpack(&c); err == nil {
-			modes = c.Mode
-		}
+	c := netbeatSection(cfg)
+	if ModeFlag != "" {
+		c.Mode = splitList(ModeFlag)
 	}
-	for _, m := range modes {
-		if m == "packets" {
-			return true
-		}
-	}
-	return false
+	return c.has("packets")
 }
 
 // packetsFlushMin makes the memory queue's flush.min_events count packets
@@ -103,13 +117,8 @@ func packetsFlushMin(cfg, queueCfg *conf.C, flushMin int) int {
 	if flushMin <= 0 || queueCfg == nil || !queueCfg.HasField("queue") {
 		return flushMin
 	}
-	var nb struct {
-		Packets struct {
-			Bundle int `config:"bundle"`
-		} `config:"netbeat.packets"`
-	}
-	nb.Packets.Bundle = 64
-	if err := cfg.Unpack(&nb); err != nil || nb.Packets.Bundle <= 1 {
+	bundle := netbeatSection(cfg).Packets.Bundle
+	if bundle <= 1 {
 		return flushMin
 	}
 	q, err := queueCfg.Child("queue", -1)
@@ -120,7 +129,7 @@ func packetsFlushMin(cfg, queueCfg *conf.C, flushMin int) int {
 	if err != nil {
 		return flushMin
 	}
-	perBundle := max(1, flushMin/nb.Packets.Bundle)
+	perBundle := max(1, flushMin/bundle)
 	if err := mem.SetInt("flush.min_events", -1, int64(perBundle)); err != nil {
 		return flushMin
 	}
@@ -152,26 +161,11 @@ func memQueueFlushMin(cfg *conf.C) int {
 // small enough that max_inflight packets make at least twice the events the
 // memory queue waits for before flushing (otherwise each batch would wait
 // out flush.timeout).
-func bundleSize(configured, maxInflight int) int {
-	eventPath.Lock()
-	m := eventPath.flushMin
-	eventPath.Unlock()
-	if m > 0 {
-		configured = min(configured, max(1, maxInflight/(2*m)))
+func (d pathDecision) bundleSize(configured, maxInflight int) int {
+	if d.flushMin > 0 {
+		configured = min(configured, max(1, maxInflight/(2*d.flushMin)))
 	}
 	return configured
-}
-
-func diskQueue() bool {
-	eventPath.Lock()
-	defer eventPath.Unlock()
-	return eventPath.disk
-}
-
-func mapEvents() (bool, string) {
-	eventPath.Lock()
-	defer eventPath.Unlock()
-	return eventPath.maps, eventPath.reason
 }
 
 func needMaps(cfg *conf.C) (bool, string) {

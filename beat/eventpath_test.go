@@ -52,8 +52,8 @@ func TestDiskQueueDetected(t *testing.T) {
 			t.Fatal(err)
 		}
 		InspectProcessing(cfg)
-		if diskQueue() != want {
-			t.Errorf("%q: disk queue %v, want %v", yml, diskQueue(), want)
+		if got := currentPath().disk; got != want {
+			t.Errorf("%q: disk queue %v, want %v", yml, got, want)
 		}
 	}
 	InspectProcessing(nil)
@@ -73,7 +73,7 @@ func TestBundleSize(t *testing.T) {
 			t.Fatal(err)
 		}
 		InspectProcessing(cfg)
-		if got := bundleSize(64, 65536); got != want {
+		if got := currentPath().bundleSize(64, 65536); got != want {
 			t.Errorf("%q: bundle size %d, want %d", yml, got, want)
 		}
 	}

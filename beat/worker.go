@@ -64,7 +64,8 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 	if kind == "file" {
 		fields = mapstr.M{"capture": mapstr.M{"file": src.Name()}}
 	}
-	w.maps, _ = mapEvents()
+	path := currentPath()
+	w.maps = path.maps
 	// connect returns a pipeline client behind the plugin stage, if any. A
 	// plugin error is returned as the plugin host words it ("plugin/<name>:
 	// …"), not as a pipeline failure.
@@ -95,14 +96,14 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 			return nil, err
 		}
 		w.pkts = newAsyncSink(c, 4096)
-		size := bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight)
+		size := path.bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight)
 		if out := outputName(b); !w.maps && bundleOutputs[out] && size > 1 &&
-			len(nb.cfg.Packets.Fields) == 0 && !diskQueue() {
+			len(nb.cfg.Packets.Fields) == 0 && !path.disk {
 			w.bundle = &bundler{size: size, out: w.pkts, nb: nb}
 			nb.log.Infof("packet events: %d documents per pipeline event (output.%s)", size, out)
 		}
 		if w.maps {
-			_, why := mapEvents()
+			why := path.reason
 			if why == "" {
 				why = "the plugin stage reads them"
 			}
