@@ -61,22 +61,14 @@ func (b *bundler) flush() {
 	b.mu.Unlock()
 }
 
-// tick publishes the partial bundle every timeout/2 once it is timeout old.
-func (b *bundler) tick(timeout time.Duration, stop chan struct{}) {
-	t := time.NewTicker(timeout / 2)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			b.mu.Lock()
-			if b.cur != nil && time.Since(b.since) >= timeout {
-				b.flushLocked()
-			}
-			b.mu.Unlock()
-		}
+// flushOlder publishes the partial bundle once it is timeout old (the
+// worker calls it every timeout/2).
+func (b *bundler) flushOlder(timeout time.Duration) {
+	b.mu.Lock()
+	if b.cur != nil && time.Since(b.since) >= timeout {
+		b.flushLocked()
 	}
+	b.mu.Unlock()
 }
 
 // waitInflight blocks while publishing n more packets would leave more than

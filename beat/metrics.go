@@ -97,32 +97,21 @@ func (nb *Netbeat) logStatsEvery(ws []*worker) chan struct{} {
 	nb.metrics.mu.Lock()
 	nb.metrics.workers = ws
 	nb.metrics.mu.Unlock()
-	stop := make(chan struct{})
 	if nb.cfg.StatsPeriod <= 0 {
-		return stop
+		return make(chan struct{})
 	}
-	go func() {
-		last := map[*worker]capture.Stats{}
-		t := time.NewTicker(nb.cfg.StatsPeriod)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				for _, w := range ws {
-					s, prev := w.src.Stats(), last[w]
-					last[w] = s
-					if d := s.Dropped + s.IfDropped - prev.Dropped - prev.IfDropped; d > 0 {
-						nb.log.Warnf("capture %q dropped %d packets in the last %v (total kernel %d, interface %d): raise buffer_size_mb, add a bpf_filter or use flows mode only",
-							w.src.Name(), d, nb.cfg.StatsPeriod, s.Dropped, s.IfDropped)
-					}
-					nb.log.Infof("capture %q: %d packets (+%d), kernel dropped %d, malformed %d", w.src.Name(), s.Received, s.Received-prev.Received, s.Dropped, w.decodeStats().Malformed)
-				}
+	last := map[*worker]capture.Stats{} // only the ticking goroutine uses it
+	return every(nb.cfg.StatsPeriod, func(time.Time) {
+		for _, w := range ws {
+			s, prev := w.src.Stats(), last[w]
+			last[w] = s
+			if d := s.Dropped + s.IfDropped - prev.Dropped - prev.IfDropped; d > 0 {
+				nb.log.Warnf("capture %q dropped %d packets in the last %v (total kernel %d, interface %d): raise buffer_size_mb, add a bpf_filter or use flows mode only",
+					w.src.Name(), d, nb.cfg.StatsPeriod, s.Dropped, s.IfDropped)
 			}
+			nb.log.Infof("capture %q: %d packets (+%d), kernel dropped %d, malformed %d", w.src.Name(), s.Received, s.Received-prev.Received, s.Dropped, w.decodeStats().Malformed)
 		}
-	}()
-	return stop
+	})
 }
 
 func (nb *Netbeat) logSummary(ws []*worker) {

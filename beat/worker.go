@@ -140,16 +140,13 @@ func (w *worker) publishFlow(f *flows.Flow) {
 
 // run reads the source to its end (files) or until closed (live).
 func (w *worker) run() error {
-	var stopTick chan struct{}
 	if w.live && w.table != nil {
-		stopTick = make(chan struct{})
-		go w.tick(stopTick)
-		defer close(stopTick)
+		// the flow table's clock advances while a live interface is quiet
+		defer close(every(time.Second, w.table.Advance))
 	}
 	if w.bundle != nil {
-		stop := make(chan struct{})
-		go w.bundle.tick(w.nb.cfg.Packets.BundleTimeout, stop)
-		defer close(stop)
+		timeout := w.nb.cfg.Packets.BundleTimeout
+		defer close(every(timeout/2, func(time.Time) { w.bundle.flushOlder(timeout) }))
 	}
 	var readErr error
 	for {
@@ -196,18 +193,23 @@ func (w *worker) run() error {
 	return readErr
 }
 
-// tick advances the flow table's clock while a live interface is quiet.
-func (w *worker) tick(stop chan struct{}) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case now := <-t.C:
-			w.table.Advance(now)
+// every calls fn with the time every d on its own goroutine until the
+// returned channel is closed.
+func every(d time.Duration, fn func(time.Time)) chan struct{} {
+	stop := make(chan struct{})
+	go func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-t.C:
+				fn(now)
+			}
 		}
-	}
+	}()
+	return stop
 }
 
 func (w *worker) snapshot() {
