@@ -22,7 +22,6 @@ const maxMembers = 10
 // real maps: netbeat then builds events with Map (see beat/worker.go).
 type Doc struct {
 	Body    []byte
-	flow    bool                // a flow record (member names: flowMemberNames)
 	spans   spans               // where writePacket put the members
 	members *[maxMembers]Member // made by the first Members call (the builder's goroutine, or the one encoder a bundle goes to): bundled documents mostly never need them
 }
@@ -69,11 +68,7 @@ func (d *Doc) Members() []Member {
 		sp := &d.spans
 		d.members = new([maxMembers]Member)
 		for i := 0; i < sp.n; i++ {
-			name := memberNames[sp.name[i]]
-			if d.flow {
-				name = flowMemberNames[sp.name[i]]
-			}
-			d.members[i] = Member{Key: name, raw: d.Body[sp.start[i]:sp.stop[i]:sp.stop[i]]}
+			d.members[i] = Member{Key: memberNames[sp.name[i]], raw: d.Body[sp.start[i]:sp.stop[i]:sp.stop[i]]}
 		}
 	}
 	return d.members[:d.spans.n]
@@ -100,23 +95,6 @@ func (d *Doc) Map() mapstr.M {
 	return m
 }
 
-// docWriter writes the body of a Doc: writePacket appends the members and
-// records their spans, finish closes the object and cuts the members.
-type docWriter struct {
-	b []byte
-	d *Doc
-}
-
-func (w *docWriter) begin(d *Doc, b []byte) {
-	w.d, w.b = d, append(b[:0], '{')
-}
-
-func (w *docWriter) finish() {
-	w.b = append(w.b, '}')
-	w.b = w.b[:len(w.b):len(w.b)]
-	w.d.Body = w.b
-}
-
 // arenaChunk is the size of the buffers Doc bodies are cut from: one
 // allocation for about a hundred packet events instead of one each. A chunk
 // is freed when the last event cut from it is.
@@ -131,6 +109,16 @@ func (a *arena) get() []byte {
 		a.free = make([]byte, 0, arenaChunk)
 	}
 	return a.free[:0]
+}
+
+// start begins a document body: '{' at the start of the free space.
+func (a *arena) start() []byte { return append(a.get(), '{') }
+
+// finish closes the body begun by start, gives it to d and marks it used.
+func (a *arena) finish(d *Doc, b []byte) {
+	b = append(b, '}')
+	d.Body = b[:len(b):len(b)]
+	a.keep(d.Body)
 }
 
 // keep marks body (a buffer from get, possibly grown elsewhere) as used.

@@ -18,17 +18,6 @@ type FlowOptions struct {
 	ts    *dtfmt.Formatter
 }
 
-// flowMembers are the top-level members of a flow record, in order.
-const (
-	fEvent = iota
-	fNetwork
-	fSource
-	fDestination
-	fFlow
-)
-
-var flowMemberNames = [...]string{"event", "network", "source", "destination", "flow"}
-
 // FlowEncoded builds the event of a flow record as an encoded document (see
 // Doc), with the same fields and values as Flow (TestFlowDocMatchesMap).
 func FlowEncoded(fl *flows.Flow, o *FlowOptions) beat.Event {
@@ -40,12 +29,12 @@ func FlowDoc(fl *flows.Flow, o *FlowOptions) *Doc {
 	if o.ts == nil {
 		o.ts = dtfmt.MustNewFormatter(common.TimestampFormat(false))
 	}
-	d := &Doc{flow: true}
-	b := append(o.arena.get(), '{')
+	d := &Doc{}
+	b := o.arena.start()
 	sp := &d.spans
 	t := fl.Tuple
 
-	b = flowMember(b, sp, fEvent)
+	b = sp.member(b, mEvent)
 	b = append(b, `{"kind":"event","category":["network"],"type":`...)
 	if fl.Final {
 		b = append(b, `["connection","end"]`...)
@@ -61,7 +50,7 @@ func FlowDoc(fl *flows.Flow, o *FlowOptions) *Doc {
 	b = append(b, '}')
 	sp.end(b)
 
-	b = flowMember(b, sp, fNetwork)
+	b = sp.member(b, mNetwork)
 	b = appendA(b, `{"transport":`, Transport(t.Proto))
 	b = appendA(b, `,"iana_number":`, ianaNumber(t.Proto))
 	b = appendU(b, `,"bytes":`, fl.Bytes[0]+fl.Bytes[1])
@@ -88,14 +77,14 @@ func FlowDoc(fl *flows.Flow, o *FlowOptions) *Doc {
 	sp.end(b)
 
 	ports := t.Proto == 6 || t.Proto == 17 || t.Proto == 132
-	b = flowMember(b, sp, fSource)
+	b = sp.member(b, mSource)
 	b = appendFlowEnd(b, t.Src.String(), fl.Packets[0], fl.Bytes[0], t.SPort, ports)
 	sp.end(b)
-	b = flowMember(b, sp, fDestination)
+	b = sp.member(b, mDestination)
 	b = appendFlowEnd(b, t.Dst.String(), fl.Packets[1], fl.Bytes[1], t.DPort, ports)
 	sp.end(b)
 
-	b = flowMember(b, sp, fFlow)
+	b = sp.member(b, mFlow)
 	b = appendB(b, `{"final":`, fl.Final)
 	if fl.Final {
 		b = appendS(b, `,"end_reason":`, fl.EndReason)
@@ -110,22 +99,8 @@ func FlowDoc(fl *flows.Flow, o *FlowOptions) *Doc {
 	}
 	b = append(b, '}')
 	sp.end(b)
-
-	b = append(b, '}')
-	d.Body = b[:len(b):len(b)]
-	o.arena.keep(d.Body)
+	o.arena.finish(d, b)
 	return d
-}
-
-func flowMember(b []byte, sp *spans, m int) []byte {
-	if m > 0 {
-		b = append(b, ',')
-	}
-	b = append(b, '"')
-	b = append(b, flowMemberNames[m]...)
-	b = append(b, '"', ':')
-	sp.name[sp.n], sp.start[sp.n] = uint8(m), int32(len(b)) //nolint:gosec // bounded
-	return b
 }
 
 func appendFlowEnd(b []byte, ip string, packets, bytes uint64, port uint16, hasPort bool) []byte {

@@ -135,9 +135,6 @@ const extraFields = 5
 // its frame number (1-based). The Doc's body is cut from the options' arena,
 // so building an event costs two small allocations in steady state.
 func PacketDoc(p *decode.Packet, number uint64, o *PacketOptions) *Doc {
-	if o.cache == nil {
-		o.cache = newPacketCache()
-	}
 	d := &Doc{}
 	writePacketDoc(d, p, number, o)
 	return d
@@ -147,11 +144,7 @@ func writePacketDoc(d *Doc, p *decode.Packet, number uint64, o *PacketOptions) {
 	if o.cache == nil {
 		o.cache = newPacketCache()
 	}
-	var w docWriter
-	w.begin(d, o.arena.get())
-	writePacket(&w, p, number, o)
-	w.finish()
-	o.arena.keep(d.Body)
+	o.arena.finish(d, writePacket(o.arena.start(), &d.spans, p, number, o))
 }
 
 // Packet builds the event of one packet as an event whose Fields are the
@@ -181,7 +174,9 @@ type packetNet struct {
 // pointers, so no GC write barriers per field). Keys are pre-quoted; the
 // first key of each object has no comma.
 
-func writePacket(w *docWriter, p *decode.Packet, number uint64, o *PacketOptions) {
+// writePacket appends the members of a packet document to b and records
+// their spans in sp.
+func writePacket(b []byte, sp *spans, p *decode.Packet, number uint64, o *PacketOptions) []byte {
 	c := o.cache
 	var n packetNet
 	if proto, ok := p.IPProtocol(); ok {
@@ -208,8 +203,6 @@ func writePacket(w *docWriter, p *decode.Packet, number uint64, o *PacketOptions
 		_, n.smac = c.mac(p.Eth.SrcMAC)
 		_, n.dmac = c.mac(p.Eth.DstMAC)
 	}
-	var sp spans
-	b := w.b
 	b = sp.member(b, mEvent)
 	b = append(b, packetEventMember...)
 	sp.end(b)
@@ -217,18 +210,16 @@ func writePacket(w *docWriter, p *decode.Packet, number uint64, o *PacketOptions
 	b = appendFrame(b, p, number, o)
 	sp.end(b)
 	b = sp.member(b, mNetwork)
-	b = appendNetwork(b, &sp, p, &n, o)
+	b = appendNetwork(b, sp, p, &n, o)
 	sp.end(b)
-	b = appendLink(b, &sp, c, p)
-	b = appendIP(b, &sp, p, &n)
-	b = appendTransport(b, &sp, p)
-	b = appendEndpoint(b, &sp, mSource, n.smac, n.sip, n.sport, n.hasPorts)
-	b = appendEndpoint(b, &sp, mDestination, n.dmac, n.dip, n.dport, n.hasPorts)
-	w.b = b
-	sp.apply(w.d)
+	b = appendLink(b, sp, c, p)
+	b = appendIP(b, sp, p, &n)
+	b = appendTransport(b, sp, p)
+	b = appendEndpoint(b, sp, mSource, n.smac, n.sip, n.sport, n.hasPorts)
+	return appendEndpoint(b, sp, mDestination, n.dmac, n.dip, n.dport, n.hasPorts)
 }
 
-// Top-level member names, by index.
+// Top-level member names of packet and flow documents, by index.
 const (
 	mEvent = iota
 	mFrame
@@ -246,10 +237,11 @@ const (
 	mICMPv6
 	mSource
 	mDestination
+	mFlow // flow records: event, network, source, destination, flow
 )
 
 var memberNames = [...]string{"event", "frame", "network", "eth", "sll", "null", "vlan", "ip", "ipv6", "arp",
-	"tcp", "udp", "icmp", "icmpv6", "source", "destination"}
+	"tcp", "udp", "icmp", "icmpv6", "source", "destination", "flow"}
 
 // memberKeys are the quoted keys, with the separating comma after the first.
 var memberKeys = func() (k [len(memberNames)]string) {
@@ -279,9 +271,6 @@ func (s *spans) end(b []byte) {
 	s.stop[s.n] = int32(len(b)) //nolint:gosec // bounded by the arena
 	s.n++
 }
-
-// apply records the spans in the Doc (Doc.Members cuts the values).
-func (s *spans) apply(d *Doc) { d.spans = *s }
 
 func appendU(b []byte, qk string, v uint64) []byte {
 	b = append(b, qk...)

@@ -9,7 +9,7 @@ import (
 	"github.com/elastic/go-structform"
 )
 
-// The walkers below read the JSON that docWriter wrote: no whitespace,
+// The walkers below read the JSON that writePacket and FlowDoc wrote: no whitespace,
 // objects, arrays, strings, integers, booleans, null. They are not general
 // JSON parsers and are only given netbeat's own Doc bodies.
 
