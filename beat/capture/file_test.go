@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/netbeat/netbeat/beat/decode"
+	"github.com/netbeat/netbeat/internal/pcapfile"
 )
 
 func captures(name string) string { return filepath.Join("..", "..", "testdata", "captures", name) }
@@ -126,11 +127,7 @@ func damaged(t *testing.T, edit func(b []byte, recs []int)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var recs []int
-	for off := 24; off+16 <= len(b); off += 16 + int(binary.LittleEndian.Uint32(b[off+8:])) {
-		recs = append(recs, off)
-	}
-	edit(b, recs)
+	edit(b, pcapfile.RecordOffsets(b, binary.LittleEndian))
 	p := filepath.Join(t.TempDir(), "damaged.pcap")
 	if err := os.WriteFile(p, b, 0o600); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/netbeat/netbeat/internal/pcapfile"
 )
 
 // edited writes a bundled pcap with edit applied (to the bytes, given each
@@ -19,11 +21,7 @@ func edited(t *testing.T, dir, src, name string, edit func(b []byte, recs []int)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var recs []int
-	for off := 24; off+16 <= len(b); off += 16 + int(binary.LittleEndian.Uint32(b[off+8:])) {
-		recs = append(recs, off)
-	}
-	edit(b, recs)
+	edit(b, pcapfile.RecordOffsets(b, binary.LittleEndian))
 	p := filepath.Join(dir, name)
 	if err := os.WriteFile(p, b, 0o600); err != nil {
 		t.Fatal(err)

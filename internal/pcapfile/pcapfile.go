@@ -8,6 +8,7 @@ package pcapfile
 
 import (
 	"bufio"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -99,4 +100,16 @@ func Open(name string) (Reader, *os.File, error) {
 		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return r, f, nil
+}
+
+// RecordOffsets returns the offsets of the record headers of a classic pcap
+// file's bytes b (24-byte file header, then 16-byte record headers whose
+// included length, at offset 8, is read with bo), for tests and tools that
+// edit captures in place. A record cut short by the end of b is listed.
+func RecordOffsets(b []byte, bo binary.ByteOrder) []int {
+	var recs []int
+	for off := 24; off+16 <= len(b); off += 16 + int(bo.Uint32(b[off+8:])) {
+		recs = append(recs, off)
+	}
+	return recs
 }

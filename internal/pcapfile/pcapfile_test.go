@@ -1,6 +1,7 @@
 package pcapfile
 
 import (
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -82,5 +83,22 @@ func TestOpen(t *testing.T) {
 	}
 	if _, _, err := Open("pcapfile.go"); err == nil || !strings.Contains(err.Error(), "pcapfile.go") {
 		t.Errorf("a Go file opened as a capture: %v", err)
+	}
+}
+
+// TestRecordOffsets: the offsets of a real capture's records are where
+// pcapgo reads them, one per packet.
+func TestRecordOffsets(t *testing.T) {
+	b, err := os.ReadFile("../../testdata/captures/http4.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := RecordOffsets(b, binary.LittleEndian)
+	if len(recs) != 24 || recs[0] != 24 {
+		t.Fatalf("%d records, first at %v; want 24 records from offset 24", len(recs), recs)
+	}
+	last := recs[len(recs)-1]
+	if end := last + 16 + int(binary.LittleEndian.Uint32(b[last+8:])); end != len(b) {
+		t.Fatalf("last record ends at %d, file at %d", end, len(b))
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/netbeat/netbeat/internal/nbtest"
+	"github.com/netbeat/netbeat/internal/pcapfile"
 )
 
 // TestMain removes the binary nbtest built.
@@ -271,10 +272,9 @@ func shiftPcap(t *testing.T, src string, delta time.Duration) string {
 		t.Fatalf("%s: not a classic pcap file", src)
 	}
 	sec := int64(delta / time.Second)
-	for off := 24; off+16 <= len(b); {
+	for _, off := range pcapfile.RecordOffsets(b, bo) {
 		ts := int64(bo.Uint32(b[off:])) + sec
 		bo.PutUint32(b[off:], uint32(ts)) //nolint:gosec // dates stay within 1970..2106
-		off += 16 + int(bo.Uint32(b[off+8:]))
 	}
 	dst := filepath.Join(t.TempDir(), filepath.Base(src))
 	if err := os.WriteFile(dst, b, 0o600); err != nil {
