@@ -3,7 +3,6 @@
 package event
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -20,24 +19,8 @@ import (
 	"github.com/netbeat/netbeat/beat/capture"
 	"github.com/netbeat/netbeat/beat/decode"
 	"github.com/netbeat/netbeat/beat/flows"
+	"github.com/netbeat/netbeat/internal/jsontest"
 )
-
-// canonical re-encodes a JSON document with sorted keys and numbers kept
-// verbatim, so that documents compare equal whatever their key order.
-func canonical(t testing.TB, doc []byte) string {
-	t.Helper()
-	d := json.NewDecoder(bytes.NewReader(doc))
-	d.UseNumber()
-	var v interface{}
-	if err := d.Decode(&v); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, doc)
-	}
-	out, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(out)
-}
 
 func marshal(t testing.TB, v interface{}) string {
 	t.Helper()
@@ -45,7 +28,7 @@ func marshal(t testing.TB, v interface{}) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return canonical(t, b)
+	return jsontest.Canonical(t, b)
 }
 
 // viaCodec encodes fields the way libbeat's file/console/kafka outputs do
@@ -76,7 +59,7 @@ func compareDoc(t testing.TB, enc *lbjson.Encoder, p *decode.Packet, n uint64, n
 		return
 	}
 	d := PacketDoc(p, n, nw)
-	if got := canonical(t, d.Body); got != want {
+	if got := jsontest.Canonical(t, d.Body); got != want {
 		t.Fatalf("%s: body differs\n got: %s\nwant: %s", what, got, want)
 	}
 	if got := marshal(t, d.Map()); got != want {
@@ -263,7 +246,7 @@ func TestFlowDocMatchesMap(t *testing.T) {
 		check := func(fl *flows.Flow) {
 			want := marshal(t, Flow(fl).Fields)
 			d := FlowDoc(fl, o)
-			if got := canonical(t, d.Body); got != want {
+			if got := jsontest.Canonical(t, d.Body); got != want {
 				t.Fatalf("%s: flow body differs\n got: %s\nwant: %s", path, got, want)
 			}
 			if got := marshal(t, d.Fields(extraFields)); got != want {

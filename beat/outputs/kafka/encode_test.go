@@ -3,9 +3,7 @@
 package kafka
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"math"
@@ -26,19 +24,8 @@ import (
 	"github.com/netbeat/netbeat/beat/decode"
 	"github.com/netbeat/netbeat/beat/event"
 	"github.com/netbeat/netbeat/beat/flows"
+	"github.com/netbeat/netbeat/internal/jsontest"
 )
-
-func canonicalJSON(t testing.TB, doc []byte) string {
-	t.Helper()
-	d := json.NewDecoder(bytes.NewReader(doc))
-	d.UseNumber()
-	var v interface{}
-	if err := d.Decode(&v); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, doc)
-	}
-	out, _ := json.Marshal(v)
-	return string(out)
-}
 
 // builtin adds what libbeat's processing adds to every netbeat event.
 func builtin(f mapstr.M) mapstr.M {
@@ -102,12 +89,12 @@ func TestFastEncoderMatchesCodec(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := canonicalJSON(t, want)
+		w := jsontest.Canonical(t, want)
 		got, ok := fe.encode("netbeat", &evs[i])
 		if !ok {
 			t.Fatalf("event %d: fast encoder refused it", i)
 		}
-		if g := canonicalJSON(t, got); g != w {
+		if g := jsontest.Canonical(t, got); g != w {
 			t.Fatalf("event %d differs\n got: %s\nwant: %s", i, g, w)
 		}
 	}
@@ -207,7 +194,7 @@ func TestEarlyEncodedEventsDeliver(t *testing.T) {
 		if len(r.Key) == 0 {
 			t.Fatalf("record without key: %s", r.Value)
 		}
-		byKey[string(r.Key)] = append(byKey[string(r.Key)], canonicalJSON(t, r.Value))
+		byKey[string(r.Key)] = append(byKey[string(r.Key)], jsontest.Canonical(t, r.Value))
 	}
 	for k, docs := range byKey {
 		seen := map[string]int{}
@@ -318,7 +305,7 @@ func TestBundlesDeliverEveryDocument(t *testing.T) {
 					t.Fatal(err)
 				}
 				k, _ := c.enc.key.Run(c.enc.viewer.view(ev))
-				want[canonicalJSON(t, v)] = k
+				want[jsontest.Canonical(t, v)] = k
 			}
 		}
 		enc := c.encoderFactory(func() (codec.Codec, error) { return lbjson.New("9.0.0", lbjson.Config{}), nil })()
@@ -340,7 +327,7 @@ func TestBundlesDeliverEveryDocument(t *testing.T) {
 			t.Fatalf("%s: %d records, %d distinct documents, want %d", topic, len(recs), len(want), docs)
 		}
 		for _, r := range recs {
-			doc := canonicalJSON(t, r.Value)
+			doc := jsontest.Canonical(t, r.Value)
 			k, ok := want[doc]
 			if !ok {
 				t.Fatalf("%s: record is not one of the documents: %s", topic, r.Value)
