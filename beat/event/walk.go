@@ -250,6 +250,21 @@ func (m *Member) LookupString(path string) ([]byte, bool) {
 	return nil, false
 }
 
+// String returns the string at the dotted path: a slice of the encoded
+// document when it needs no unescaping, else its decoded copy. ok is false
+// when the path is missing or not a string.
+func (m *Member) String(path string) ([]byte, bool) {
+	if b, ok := m.LookupString(path); ok {
+		return b, true
+	}
+	if v, ok := m.Lookup(path); ok {
+		if s, isStr := v.(string); isStr {
+			return []byte(s), true
+		}
+	}
+	return nil, false
+}
+
 // find returns the index of the value at path.
 func (m *Member) find(path string) (int, bool) {
 	raw, i := m.raw, 0

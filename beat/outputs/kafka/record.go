@@ -73,19 +73,13 @@ func (e *recordEncoder) shortcuts() {
 // bytes when its member is encoded.
 func fieldString(ev *beat.Event, path string) (string, bool) {
 	top, rest, _ := strings.Cut(path, ".")
-	var v interface{}
 	if m, ok := ev.Fields[top].(*event.Member); ok {
-		x, found := m.Lookup(rest)
-		if !found {
-			return "", false
-		}
-		v = x
-	} else {
-		x, err := ev.GetValue(path)
-		if err != nil {
-			return "", false
-		}
-		v = x
+		b, ok := m.String(rest)
+		return string(b), ok
+	}
+	v, err := ev.GetValue(path)
+	if err != nil {
+		return "", false
 	}
 	s, ok := v.(string)
 	return s, ok
@@ -170,22 +164,12 @@ func docKey(d *event.Doc, path string) []byte {
 	}
 	top, rest, _ := strings.Cut(path, ".")
 	for i := range d.Members() {
-		m := &d.Members()[i]
-		if m.Key != top {
-			continue
-		}
-		if b, ok := m.LookupString(rest); ok {
-			if len(b) == 0 {
-				return nil
+		if m := &d.Members()[i]; m.Key == top {
+			if b, ok := m.String(rest); ok && len(b) > 0 {
+				return b
 			}
-			return b
+			return nil
 		}
-		if s, ok := m.Lookup(rest); ok {
-			if str, isStr := s.(string); isStr && str != "" {
-				return []byte(str)
-			}
-		}
-		return nil
 	}
 	return nil
 }
