@@ -93,6 +93,7 @@ func (nb *Netbeat) ackListener() libbeat.EventListener {
 		for _, d := range data {
 			if b, ok := d.(*event.Bundle); ok {
 				n += b.Len()
+				b.Release() // acknowledged: the output and the queue are done with it
 			} else {
 				n++
 			}

@@ -1,6 +1,7 @@
 package event
 
 import (
+	"sync"
 	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
@@ -22,16 +23,57 @@ const BundleKey = "netbeat.bundle"
 //
 // Delivery is per document: Sent records which documents the output has
 // delivered, so a retried bundle resends only the others.
+//
+// Memory: a bundle's document bodies are cut from chunks the bundle owns,
+// and an output may keep one more buffer with it (Scratch). Once the
+// pipeline has acknowledged the bundle, Release puts it, chunks and buffer
+// included, back for NewBundle to reuse, so that in steady state bundled
+// packets allocate nothing and the garbage collector has little to do.
 type Bundle struct {
 	Docs []Doc
 	TS   []time.Time
 	Sent []bool
+
+	arena   arena  // the bodies of Docs
+	scratch []byte // an output's buffer (Scratch), kept for reuse
 }
 
-// NewBundle makes an empty bundle for up to n documents.
+// bundles holds released bundles for reuse.
+var bundles sync.Pool
+
+// NewBundle makes an empty bundle for up to n documents: a released one
+// when there is one of that size.
 func NewBundle(n int) *Bundle {
-	return &Bundle{Docs: make([]Doc, 0, n), TS: make([]time.Time, 0, n)}
+	if b, ok := bundles.Get().(*Bundle); ok && cap(b.Docs) == n {
+		return b
+	}
+	return &Bundle{Docs: make([]Doc, 0, n), TS: make([]time.Time, 0, n), arena: arena{reuse: true}}
 }
+
+// Release gives b back for reuse. Call it once, when nothing refers to b,
+// its documents or its Scratch buffer any more: when the pipeline has
+// acknowledged the bundle's event (libbeat's ACK is final: the output and
+// the queue are done with the event). A bundle never released is simply
+// garbage collected.
+func (b *Bundle) Release() {
+	clear(b.Docs) // drop members and bodies
+	b.Docs, b.TS, b.Sent = b.Docs[:0], b.TS[:0], nil
+	b.arena.reset()
+	bundles.Put(b)
+}
+
+// Scratch returns an empty buffer of capacity at least n that stays with
+// the bundle until Release (an output builds the bundle's records in it);
+// hand it back with KeepScratch once filled, in case it grew.
+func (b *Bundle) Scratch(n int) []byte {
+	if cap(b.scratch) < n {
+		b.scratch = make([]byte, 0, n)
+	}
+	return b.scratch[:0]
+}
+
+// KeepScratch keeps buf, filled from Scratch, for reuse after Release.
+func (b *Bundle) KeepScratch(buf []byte) { b.scratch = buf[:0] }
 
 // Len is the number of documents (packets) in the bundle.
 func (b *Bundle) Len() int { return len(b.Docs) }
@@ -42,7 +84,7 @@ func (b *Bundle) Full() bool { return len(b.Docs) == cap(b.Docs) }
 // AddPacket encodes the document of one packet into the bundle.
 func (b *Bundle) AddPacket(p *decode.Packet, number uint64, o *PacketOptions) {
 	b.Docs = b.Docs[:len(b.Docs)+1]
-	writePacketDoc(&b.Docs[len(b.Docs)-1], p, number, o)
+	writePacketDocIn(&b.arena, &b.Docs[len(b.Docs)-1], p, number, o)
 	b.TS = append(b.TS, p.Timestamp)
 }
 

@@ -100,16 +100,38 @@ func (d *Doc) Map() mapstr.M {
 // is freed when the last event cut from it is.
 const arenaChunk = 64 << 10
 
-// arena hands out the unused tail of the current chunk.
-type arena struct{ free []byte }
+// arena hands out the unused tail of the current chunk. A bundle's arena
+// keeps its chunks (reuse) and starts over in them when the bundle is reused
+// (reset): bundled documents then cost no allocation at all.
+type arena struct {
+	free   []byte
+	reuse  bool     // keep chunks and reuse them after reset (a Bundle's arena)
+	chunks [][]byte // kept chunks; next is the first one not handed out
+	next   int
+}
 
 // get returns an empty buffer at the start of the free space.
 func (a *arena) get() []byte {
 	if cap(a.free) < 4096 {
-		a.free = make([]byte, 0, arenaChunk)
+		a.free = a.chunk()
 	}
 	return a.free[:0]
 }
+
+func (a *arena) chunk() []byte {
+	if !a.reuse {
+		return make([]byte, 0, arenaChunk)
+	}
+	if a.next == len(a.chunks) {
+		a.chunks = append(a.chunks, make([]byte, 0, arenaChunk))
+	}
+	a.next++
+	return a.chunks[a.next-1][:0]
+}
+
+// reset makes every kept chunk free again: only once nothing refers to the
+// documents cut from them.
+func (a *arena) reset() { a.free, a.next = nil, 0 }
 
 // start begins a document body: '{' at the start of the free space.
 func (a *arena) start() []byte { return append(a.get(), '{') }

@@ -6,6 +6,7 @@ package event
 import (
 	"encoding/hex"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -141,10 +142,15 @@ func PacketDoc(p *decode.Packet, number uint64, o *PacketOptions) *Doc {
 }
 
 func writePacketDoc(d *Doc, p *decode.Packet, number uint64, o *PacketOptions) {
+	writePacketDocIn(&o.arena, d, p, number, o)
+}
+
+// writePacketDocIn is writePacketDoc with the body cut from a.
+func writePacketDocIn(a *arena, d *Doc, p *decode.Packet, number uint64, o *PacketOptions) {
 	if o.cache == nil {
 		o.cache = newPacketCache()
 	}
-	o.arena.finish(d, writePacket(o.arena.start(), &d.spans, p, number, o))
+	a.finish(d, writePacket(a.start(), &d.spans, p, number, o))
 }
 
 // Packet builds the event of one packet as an event whose Fields are the
@@ -161,7 +167,7 @@ func Packet(p *decode.Packet, number uint64, o *PacketOptions) beat.Event {
 // packetNet holds what several members of a packet event share.
 type packetNet struct {
 	sip, dip   string
-	smac, dmac string // ECS forms
+	smac, dmac net.HardwareAddr
 	sport      uint16
 	dport      uint16
 	hasPorts   bool
@@ -200,8 +206,7 @@ func writePacket(b []byte, sp *spans, p *decode.Packet, number uint64, o *Packet
 		n.sport, n.dport, n.hasPorts = uint16(p.UDP.SrcPort), uint16(p.UDP.DstPort), true
 	}
 	if p.Flags&decode.HasEth != 0 {
-		_, n.smac = c.mac(p.Eth.SrcMAC)
-		_, n.dmac = c.mac(p.Eth.DstMAC)
+		n.smac, n.dmac = p.Eth.SrcMAC, p.Eth.DstMAC
 	}
 	b = sp.member(b, mEvent)
 	b = append(b, packetEventMember...)
@@ -212,7 +217,7 @@ func writePacket(b []byte, sp *spans, p *decode.Packet, number uint64, o *Packet
 	b = sp.member(b, mNetwork)
 	b = appendNetwork(b, sp, p, &n, o)
 	sp.end(b)
-	b = appendLink(b, sp, c, p)
+	b = appendLink(b, sp, p)
 	b = appendIP(b, sp, p, &n)
 	b = appendTransport(b, sp, p)
 	b = appendEndpoint(b, sp, mSource, n.smac, n.sip, n.sport, n.hasPorts)
@@ -274,7 +279,68 @@ func (s *spans) end(b []byte) {
 
 func appendU(b []byte, qk string, v uint64) []byte {
 	b = append(b, qk...)
-	return strconv.AppendUint(b, v, 10)
+	return appendUint(b, v)
+}
+
+// appendUint is strconv.AppendUint(b, v, 10) written in place: packet
+// documents are mostly small numbers, and this is the hottest part of
+// building them.
+func appendUint(b []byte, v uint64) []byte {
+	if v < 10 {
+		return append(b, byte('0'+v))
+	}
+	if v >= 1e10 {
+		return strconv.AppendUint(b, v, 10)
+	}
+	n := 2
+	for x := v / 100; x > 0; x /= 10 {
+		n++
+	}
+	b = slices.Grow(b, n)
+	i := len(b) + n
+	b = b[:i]
+	for v >= 100 {
+		q := v / 100
+		d := (v - q*100) * 2
+		i -= 2
+		b[i], b[i+1] = digitPairs[d], digitPairs[d+1]
+		v = q
+	}
+	if v >= 10 {
+		b[i-2], b[i-1] = digitPairs[v*2], digitPairs[v*2+1]
+	} else {
+		b[i-1] = byte('0' + v)
+	}
+	return b
+}
+
+const digitPairs = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" + "30313233343536373839" +
+	"40414243444546474849" + "50515253545556575859" + "60616263646566676869" + "70717273747576777879" +
+	"80818283848586878889" + "90919293949596979899"
+
+// appendMAC appends qk and the quoted MAC address: tshark's form
+// (aa:bb:cc:dd:ee:ff), or ECS's (AA-BB-CC-DD-EE-FF) when ecs is set.
+func appendMAC(b []byte, qk string, hw net.HardwareAddr, ecs bool) []byte {
+	b = append(b, qk...)
+	if len(hw) != 6 {
+		if ecs {
+			return appendString(b, ECSMAC(hw))
+		}
+		return appendString(b, hw.String())
+	}
+	digits, sep := hexDigits, byte(':')
+	if ecs {
+		digits, sep = hexUpper, '-'
+	}
+	var m [19]byte
+	m[0], m[18] = '"', '"'
+	for i, x := range hw {
+		m[1+i*3], m[2+i*3] = digits[x>>4], digits[x&0xf]
+		if i < 5 {
+			m[3+i*3] = sep
+		}
+	}
+	return append(b, m[:]...)
 }
 
 func appendA(b []byte, qk, v string) []byte {
@@ -348,14 +414,12 @@ func appendNetwork(b []byte, sp *spans, p *decode.Packet, n *packetNet, o *Packe
 	return append(b, '}')
 }
 
-func appendLink(b []byte, sp *spans, cache *packetCache, p *decode.Packet) []byte {
+func appendLink(b []byte, sp *spans, p *decode.Packet) []byte {
 	switch {
 	case p.Flags&decode.HasEth != 0:
-		s, _ := cache.mac(p.Eth.SrcMAC)
-		d, _ := cache.mac(p.Eth.DstMAC)
 		b = sp.member(b, mEth)
-		b = appendA(b, `{"src":`, s)
-		b = appendA(b, `,"dst":`, d)
+		b = appendMAC(b, `{"src":`, p.Eth.SrcMAC, false)
+		b = appendMAC(b, `,"dst":`, p.Eth.DstMAC, false)
 		b = appendA(b, `,"type":`, hex4(uint16(p.Eth.EthernetType)))
 		b = append(b, '}')
 		sp.end(b)
@@ -494,15 +558,15 @@ func appendTransport(b []byte, sp *spans, p *decode.Packet) []byte {
 }
 
 // appendEndpoint writes source or destination, when any of its fields is known.
-func appendEndpoint(b []byte, sp *spans, m int, mac, ip string, port uint16, hasPort bool) []byte {
-	if mac == "" && ip == "" && !hasPort {
+func appendEndpoint(b []byte, sp *spans, m int, mac net.HardwareAddr, ip string, port uint16, hasPort bool) []byte {
+	if len(mac) == 0 && ip == "" && !hasPort {
 		return b
 	}
 	b = sp.member(b, m)
 	sep := byte('{')
-	if mac != "" {
+	if len(mac) > 0 {
 		b = append(b, sep)
-		b = appendA(b, `"mac":`, mac)
+		b = appendMAC(b, `"mac":`, mac, true)
 		sep = ','
 	}
 	if ip != "" {

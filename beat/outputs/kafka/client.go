@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -18,10 +19,11 @@ import (
 // client is the outputs.NetworkClient of output.franz.
 //
 // Lifecycle: Connect creates a franz-go client and pings the cluster; Publish
-// produces one batch and returns when Kafka has answered for every event;
-// Close fails whatever is still buffered (those events are retried) and
-// allows a later Connect. The libbeat pipeline calls Connect/Publish/Close
-// from one worker goroutine; Close may race with Publish and is safe.
+// hands one batch to franz-go, which acknowledges it later (up to pipelining
+// batches in flight); Close fails whatever is still buffered (those events
+// are retried), waits until every batch in flight is signalled and allows a
+// later Connect. The libbeat pipeline calls Connect/Publish/Close from one
+// worker goroutine; Close may race with Publish and is safe.
 type client struct {
 	log      *logp.Logger
 	observer outputs.Observer
@@ -34,6 +36,9 @@ type client struct {
 
 	enc     *recordEncoder // for events the queue did not encode (disk queue)
 	headers []kgo.RecordHeader
+
+	places  chan struct{}  // one per batch in flight (pipelining)
+	running sync.WaitGroup // batches not yet settled
 
 	mu     sync.Mutex
 	cl     *kgo.Client
@@ -75,6 +80,7 @@ func (c *client) Close() error {
 		cancel()
 		cl.Close()
 	}
+	c.running.Wait() // every batch in flight is signalled (failed ones retried)
 	return nil
 }
 
@@ -88,53 +94,89 @@ func (c *client) current() (*kgo.Client, context.Context) {
 	return c.cl, c.ctx
 }
 
-// Publish produces every event of the batch and waits for all of them. Events
-// Kafka acknowledged are ACKed, permanently failing ones (encoding, oversize,
-// authorization) are dropped, counted and logged, the rest are handed back
-// with batch.RetryEvents and Publish returns ErrRetry so that
-// outputs.WithBackoff waits before the next attempt. A bundle event
-// (beat/event.Bundle) is one record per document; it is ACKed when all of
-// them are sent, and a retry resends only those that were not.
+// Publish hands every record of the batch to franz-go and returns; the batch
+// is signalled when Kafka has answered for all of them (finish). Up to
+// pipelining batches are in flight at once, so franz-go can fill produce
+// requests from several batches while earlier ones are acknowledged; the next
+// Publish waits for a free place. Events Kafka acknowledged are ACKed,
+// permanently failing ones (encoding, oversize, authorization) are dropped,
+// counted and logged, the rest are handed back with batch.RetryEvents. A
+// bundle event (beat/event.Bundle) is one record per document; it is ACKed
+// when all of them are sent, and a retry resends only those that were not.
 func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 	events := batch.Events()
-	cl, ctx := c.current()
+	cl, base := c.current()
 	if cl == nil {
 		c.observer.NewBatch(len(events))
 		c.observer.RetryableErrors(len(events))
 		batch.Cancelled()
 		return errorf("publishing failed: %w", ErrNotConnected)
 	}
+	select {
+	case c.places <- struct{}{}:
+	case <-base.Done(): // closed meanwhile: the next Connect starts afresh
+		c.observer.NewBatch(len(events))
+		c.observer.RetryableErrors(len(events))
+		batch.Cancelled()
+		return errorf("publishing failed: %w", ErrNotConnected)
+	}
 
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	start := time.Now()
-	slots := c.slotsOf(events)
+	ctx, cancel := context.WithTimeout(base, c.timeout)
+	p := &inflight{batch: batch, events: events, slots: c.slotsOf(events), start: time.Now(), cancel: cancel}
 	// libbeat's output metrics (libbeat.output.events.*) count records: a
 	// bundle of packets is as many events as it has documents.
-	c.observer.NewBatch(len(slots))
-	var wg sync.WaitGroup
-	for i := range slots {
-		sl := &slots[i]
-		r, err := c.makeRecord(ctx, sl.rec)
+	c.observer.NewBatch(len(p.slots))
+	c.running.Add(1)
+	p.pending.Store(int64(len(p.slots)) + 1) // +1: this loop
+	recs := make([]kgo.Record, len(p.slots)) // one allocation for the batch's records
+	for i := range p.slots {
+		sl, r := &p.slots[i], &recs[i]
+		err := c.makeRecord(ctx, sl.rec, r)
 		if err == nil && recordSize(r) > c.maxBytes {
 			err = errorf("producing to %s failed: %w (%d > %d bytes)", r.Topic, ErrOversize, recordSize(r), c.maxBytes)
 		}
 		if err != nil {
 			sl.err = err
+			p.pending.Add(-1)
 			continue
 		}
 		sl.size = recordSize(r)
 		c.metrics.produced.Inc()
-		wg.Add(1)
 		cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
 			sl.err = err
-			wg.Done()
+			c.done(p)
 		})
 	}
-	wg.Wait()
-	c.observer.ReportLatency(time.Since(start))
-	c.metrics.observeBatch(len(slots), time.Since(start))
-	return c.settle(batch, events, slots)
+	c.done(p)
+	return nil
+}
+
+// inflight is one batch handed to franz-go and not yet signalled.
+type inflight struct {
+	batch   publisher.Batch
+	events  []publisher.Event
+	slots   []slot
+	start   time.Time
+	cancel  context.CancelFunc
+	pending atomic.Int64 // records without an answer, +1 while Publish produces
+}
+
+// done counts one answer of p; the last one settles the batch. franz-go runs
+// produce callbacks in its own goroutines, which must not wait on the
+// pipeline, so settling runs in a goroutine of its own.
+func (c *client) done(p *inflight) {
+	if p.pending.Add(-1) != 0 {
+		return
+	}
+	go func() {
+		defer c.running.Done()
+		p.cancel()
+		elapsed := time.Since(p.start)
+		c.observer.ReportLatency(elapsed)
+		c.metrics.observeBatch(len(p.slots), elapsed)
+		c.settle(p.batch, p.events, p.slots)
+		<-c.places
+	}()
 }
 
 // slot is one record of a Publish call: an event's, or a bundle document's.
@@ -179,7 +221,7 @@ func (c *client) slotsOf(events []publisher.Event) []slot {
 }
 
 // settle signals the batch and updates observer and metrics.
-func (c *client) settle(batch publisher.Batch, events []publisher.Event, slots []slot) error {
+func (c *client) settle(batch publisher.Batch, events []publisher.Event, slots []slot) {
 	failed := make([]bool, len(events)) // events with a record to retry
 	var firstErr error
 	ackedRecs, retryRecs, droppedRecs, bytes := 0, 0, 0, 0
@@ -225,13 +267,12 @@ func (c *client) settle(batch publisher.Batch, events []publisher.Event, slots [
 	}
 	if len(retry) == 0 {
 		batch.ACK()
-		return nil
+		return
 	}
 	c.metrics.failed.Add(uint64(retryRecs)) //nolint:gosec // non-negative
 	c.observer.RetryableErrors(retryRecs)
 	batch.RetryEvents(retry)
 	c.log.Warnf("%s: producing %d of %d records failed, retrying: %v", component, retryRecs, len(slots), firstErr)
-	return errorf("producing %d of %d records failed: %w: %w", retryRecs, len(slots), ErrRetry, firstErr)
 }
 
 func isOversize(err error) bool {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,7 +90,7 @@ func TestACKOnlyAfterKafkaAcknowledged(t *testing.T) {
 			atACK = len(consume(t, 50, 5*time.Second, consumerOpts(kc), "netbeat"))
 		}
 	}
-	if err := c.Publish(t.Context(), b); err != nil {
+	if err := publishBatch(c, b); err != nil {
 		t.Fatalf("Publish: %v", err)
 	}
 	if atACK != 50 {
@@ -194,8 +195,8 @@ func TestRetryWhenClusterUnreachable(t *testing.T) {
 
 	evs := flowEvents(0, 10, time.Now())
 	b, err := publish(c, evs...)
-	if !errors.Is(err, ErrRetry) {
-		t.Fatalf("Publish error = %v, want ErrRetry", err)
+	if err != nil {
+		t.Fatalf("Publish error = %v; failures are signalled with the batch", err)
 	}
 	sig := lastSignal(t, b)
 	if sig.Tag != outest.BatchRetryEvents || len(sig.Events) != len(evs) {
@@ -284,6 +285,58 @@ func TestPermanentErrors(t *testing.T) {
 	} {
 		if got := isPermanent(err); got != want {
 			t.Errorf("isPermanent(%v) = %v, want %v", err, got, want)
+		}
+	}
+}
+
+// TestPipeliningBoundsBatchesInFlight: Publish returns before Kafka answered,
+// at most pipelining batches are in flight, and the next Publish waits until
+// one of them is signalled.
+func TestPipeliningBoundsBatchesInFlight(t *testing.T) {
+	kc := newCluster(t, "netbeat")
+	c, _ := newTestClient(t, nil, settingsFor(kc, map[string]any{"timeout": "1s", "pipelining": 2}))
+	connect(t, c)
+	kc.Close() // nothing can be acknowledged: each batch fails at its deadline
+
+	var mu sync.Mutex
+	var order []string
+	note := func(s string) { mu.Lock(); order = append(order, s); mu.Unlock() }
+	batch := func(name string, from int) *outest.Batch {
+		b := outest.NewBatch(flowEvents(from, 5, time.Now())...)
+		b.OnSignal = func(sig outest.BatchSignal) {
+			if sig.Tag == outest.BatchRetryEvents {
+				note(name + " retry")
+			} else {
+				note(fmt.Sprintf("%s signal %v", name, sig.Tag))
+			}
+		}
+		return b
+	}
+	for i, name := range []string{"b1", "b2"} {
+		if err := c.Publish(t.Context(), batch(name, 5*i)); err != nil {
+			t.Fatalf("Publish %s: %v", name, err)
+		}
+	}
+	note("b1, b2 published")
+	if got := len(c.places); got != 2 {
+		t.Fatalf("%d batches in flight after two Publish calls, want 2", got)
+	}
+	if err := c.Publish(t.Context(), batch("b3", 10)); err != nil {
+		t.Fatalf("Publish b3: %v", err)
+	}
+	note("b3 published")
+	c.running.Wait()
+
+	mu.Lock()
+	defer mu.Unlock()
+	// b3's Publish waited for a place: one of b1 and b2 was signalled first.
+	if len(order) != 5 || order[0] != "b1, b2 published" || !strings.HasSuffix(order[1], " retry") ||
+		order[1] == "b3 retry" || order[4] == "b3 published" {
+		t.Fatalf("order of events = %q, want b1 and b2 published, one of them handed back for retry, then b3 published", order)
+	}
+	for _, s := range order {
+		if strings.Contains(s, " signal ") {
+			t.Fatalf("order of events = %q: every batch must be handed back for retry", order)
 		}
 	}
 }

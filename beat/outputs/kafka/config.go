@@ -38,6 +38,7 @@ type franzConfig struct {
 	MaxMessageBytes  int    `config:"max_message_bytes"`
 
 	BulkMaxSize        int           `config:"bulk_max_size"`
+	Pipelining         int           `config:"pipelining"`
 	BulkFlushFrequency time.Duration `config:"bulk_flush_frequency"`
 	Linger             time.Duration `config:"linger"`
 
@@ -96,6 +97,7 @@ func defaultConfig() franzConfig {
 		CompressionLevel: 4,
 		MaxMessageBytes:  1000000,
 		BulkMaxSize:      2048,
+		Pipelining:       4,
 		MaxRetries:       3,
 		Backoff:          backoffConfig{Init: time.Second, Max: 60 * time.Second},
 		Timeout:          30 * time.Second,
@@ -180,6 +182,9 @@ func (c *franzConfig) Validate() error {
 	}
 	if c.BulkMaxSize < 1 {
 		add("bulk_max_size: must be at least 1")
+	}
+	if c.Pipelining < 1 {
+		add("pipelining: must be at least 1 (batches in flight)")
 	}
 	if c.BulkFlushFrequency < 0 || c.Linger < 0 {
 		add("bulk_flush_frequency/linger: must not be negative")

@@ -3,7 +3,6 @@
 package kafka
 
 import (
-	"context"
 	"errors"
 	"io"
 	"math"
@@ -175,7 +174,7 @@ func TestEarlyEncodedEventsDeliver(t *testing.T) {
 		}
 		b.Events()[i] = pe
 	}
-	if err := c.Publish(context.Background(), b); err != nil {
+	if err := publishBatch(c, b); err != nil {
 		t.Fatalf("Publish: %v", err)
 	}
 	if sig := lastSignal(t, b); sig.Tag != outest.BatchACK {
@@ -316,7 +315,7 @@ func TestBundlesDeliverEveryDocument(t *testing.T) {
 				batch.Events()[i] = entry.(publisher.Event)
 			}
 		}
-		if err := c.Publish(context.Background(), batch); err != nil {
+		if err := publishBatch(c, batch); err != nil {
 			t.Fatalf("%s: Publish: %v", topic, err)
 		}
 		if sig := lastSignal(t, batch); sig.Tag != outest.BatchACK {
@@ -355,7 +354,7 @@ func TestBundleRetryResendsOnlyUnsent(t *testing.T) {
 	for d := 0; d < docs/2; d++ {
 		eb.sent[d] = true // delivered by an earlier attempt
 	}
-	if err := c.Publish(context.Background(), batch); err != nil {
+	if err := publishBatch(c, batch); err != nil {
 		t.Fatal(err)
 	}
 	recs := consume(t, docs, 3*time.Second, consumerOpts(kc), "retry")

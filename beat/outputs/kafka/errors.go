@@ -36,11 +36,6 @@ var (
 	// Connect succeeded or after Close; the batch is handed back without
 	// losing a retry.
 	ErrNotConnected = errors.New("client is not connected")
-
-	// ErrRetry is returned by Publish when some events of the batch failed
-	// with a retriable error and were handed back to the pipeline. Returning
-	// it makes outputs.WithBackoff wait before the next attempt.
-	ErrRetry = errors.New("events failed and will be retried")
 )
 
 // errorf formats an error prefixed with the component name. Use

@@ -67,10 +67,19 @@ func flowEvents(from, n int, ts time.Time) []beat.Event {
 	return evs
 }
 
-// publish runs one Publish and returns the batch (its Signals) and the error.
+// publish runs one Publish, waits until the batch is signalled and returns
+// the batch (its Signals) and Publish's error.
 func publish(c *client, evs ...beat.Event) (*outest.Batch, error) {
 	b := outest.NewBatch(evs...)
-	return b, c.Publish(context.Background(), b)
+	return b, publishBatch(c, b)
+}
+
+// publishBatch runs Publish on b and waits until b is signalled (Publish
+// returns once the records are handed to franz-go).
+func publishBatch(c *client, b *outest.Batch) error {
+	err := c.Publish(context.Background(), b)
+	c.running.Wait()
+	return err
 }
 
 // lastSignal returns the batch's only signal, failing when there is not one.

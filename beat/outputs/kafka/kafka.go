@@ -120,6 +120,7 @@ func newClient(info beat.Info, observer outputs.Observer, fc *franzConfig, raw *
 		maxBytes: fc.MaxMessageBytes,
 		enc:      renc,
 		headers:  headers,
+		places:   make(chan struct{}, fc.Pipelining),
 	}, nil
 }
 

@@ -273,6 +273,7 @@ func TestIntegrationBrokerRestart(t *testing.T) {
 		if err := bc.Publish(context.Background(), b); err != nil {
 			connected = false
 		}
+		c.running.Wait() // b is signalled
 		switch sig := lastSignal(t, b); sig.Tag {
 		case outest.BatchACK:
 			acked += len(evs)

@@ -92,8 +92,10 @@ type topicPartitioner struct {
 	left  int
 }
 
-func recordHash(r *kgo.Record) (uint32, bool) {
-	if r.Context == nil {
+// recordHash returns the partition.hash hash recordContext put in the
+// record's context (a look-up only when partition.hash fields are set).
+func (t *topicPartitioner) recordHash(r *kgo.Record) (uint32, bool) {
+	if len(t.p.Hash) == 0 || r.Context == nil {
 		return 0, false
 	}
 	h, ok := r.Context.Value(hashCtxKey{}).(uint32)
@@ -102,7 +104,7 @@ func recordHash(r *kgo.Record) (uint32, bool) {
 
 func (t *topicPartitioner) RequiresConsistency(r *kgo.Record) bool {
 	if t.p.mode == "hash" {
-		_, hashed := recordHash(r)
+		_, hashed := t.recordHash(r)
 		return !t.p.Reachable && (hashed || len(r.Key) > 0)
 	}
 	return !t.p.Reachable
@@ -111,7 +113,7 @@ func (t *topicPartitioner) RequiresConsistency(r *kgo.Record) bool {
 func (t *topicPartitioner) Partition(r *kgo.Record, n int) int {
 	switch t.p.mode {
 	case "hash":
-		if h, ok := recordHash(r); ok {
+		if h, ok := t.recordHash(r); ok {
 			return int(h&0x7fffffff) % n
 		}
 		if len(r.Key) > 0 {

@@ -141,7 +141,7 @@ func (e *recordEncoder) encodeBundle(content *beat.Event, b *event.Bundle) *enco
 	for i := range b.Docs {
 		n += len(shared) + len(b.Docs[i].Body) + 40
 	}
-	buf := make([]byte, 0, n) // one allocation for the values of the whole bundle
+	buf := b.Scratch(n) // one buffer for the values of the whole bundle, reused with the bundle
 	recs := make([]encodedRecord, b.Len())
 	for i := range b.Docs {
 		start := len(buf)
@@ -153,6 +153,7 @@ func (e *recordEncoder) encodeBundle(content *beat.Event, b *event.Bundle) *enco
 		}
 		eb.recs[i] = r
 	}
+	b.KeepScratch(buf)
 	return eb
 }
 
@@ -245,14 +246,15 @@ func (c *client) encoded(ev *publisher.Event) interface{} {
 	return ev.EncodedEvent
 }
 
-// makeRecord returns the Kafka record of an encoded record. ctx becomes the
-// record's context: its deadline bounds delivery.
-func (c *client) makeRecord(ctx context.Context, r *encodedRecord) (*kgo.Record, error) {
+// makeRecord fills kr, the Kafka record of an encoded record. ctx becomes
+// the record's context: its deadline bounds delivery.
+func (c *client) makeRecord(ctx context.Context, r *encodedRecord, kr *kgo.Record) error {
 	if r.err != nil {
-		return nil, r.err
+		return r.err
 	}
 	if r.hashed {
 		ctx = context.WithValue(ctx, hashCtxKey{}, r.hash)
 	}
-	return &kgo.Record{Topic: r.topic, Key: r.key, Value: r.value, Timestamp: r.ts, Headers: c.headers, Context: ctx}, nil
+	*kr = kgo.Record{Topic: r.topic, Key: r.key, Value: r.value, Timestamp: r.ts, Headers: c.headers, Context: ctx}
+	return nil
 }

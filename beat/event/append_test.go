@@ -1,0 +1,50 @@
+//go:build !integration
+
+package event
+
+import (
+	"math"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestAppendUint: the in-place formatter agrees with strconv at every
+// power-of-ten boundary and on random values of every width.
+func TestAppendUint(t *testing.T) {
+	vals := []uint64{0, math.MaxUint64, math.MaxUint32, math.MaxUint16}
+	for p := uint64(1); p <= 1e19; p *= 10 {
+		vals = append(vals, p-1, p, p+1)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 100000; i++ {
+		vals = append(vals, r.Uint64()>>(r.Uint64()%64))
+	}
+	for _, v := range vals {
+		prefix := []byte("x:")
+		if got, want := string(appendUint(prefix, v)), "x:"+strconv.FormatUint(v, 10); got != want {
+			t.Fatalf("appendUint(%d) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+// TestAppendMAC: both forms of 6-byte addresses, and other lengths as
+// net.HardwareAddr and ECSMAC format them.
+func TestAppendMAC(t *testing.T) {
+	for _, hw := range []net.HardwareAddr{
+		{0x00, 0x1b, 0x21, 0xaa, 0xbf, 0xff},
+		{0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+		{0, 0, 0, 0, 0, 0},
+		{0x02, 0x42, 0xac, 0x11, 0x00, 0x02, 0x10, 0x20}, // EUI-64
+	} {
+		if got, want := string(appendMAC(nil, `"k":`, hw, false)), `"k":"`+hw.String()+`"`; got != want {
+			t.Errorf("tshark form of %v = %s, want %s", hw, got, want)
+		}
+		want := `"k":"` + strings.ToUpper(strings.ReplaceAll(hw.String(), ":", "-")) + `"`
+		if got := string(appendMAC(nil, `"k":`, hw, true)); got != want {
+			t.Errorf("ECS form of %v = %s, want %s", hw, got, want)
+		}
+	}
+}
