@@ -2,6 +2,7 @@ package beat
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -55,6 +56,10 @@ type PacketsConfig struct {
 	Bundle        int           `config:"bundle"`
 	BundleTimeout time.Duration `config:"bundle_timeout"`
 	MaxInflight   int           `config:"max_inflight"`
+	// Builders is how many goroutines decode and encode bundled packets
+	// (beat/builders.go): 0 picks one per CPU (at most 4), 1 builds them on
+	// the capture goroutine.
+	Builders int `config:"builders"`
 }
 
 // FlowsConfig shapes flow records.
@@ -136,6 +141,9 @@ func (c *Config) Check() error {
 	if c.Packets.BundleTimeout <= 0 {
 		return fmt.Errorf("netbeat.packets.bundle_timeout must be > 0, not %v", c.Packets.BundleTimeout)
 	}
+	if c.Packets.Builders < 0 || c.Packets.Builders > 64 {
+		return fmt.Errorf("netbeat.packets.builders must be 0 (one per CPU) to 64, not %d", c.Packets.Builders)
+	}
 	if c.Packets.MaxInflight < c.Packets.Bundle {
 		return fmt.Errorf("netbeat.packets.max_inflight (%d) must be at least netbeat.packets.bundle (%d)", c.Packets.MaxInflight, c.Packets.Bundle)
 	}
@@ -155,4 +163,13 @@ func (c *Config) has(mode string) bool {
 		}
 	}
 	return false
+}
+
+// builders is the number of bundle builders: Builders, or one per CPU (at
+// most 4) when 0.
+func (p PacketsConfig) builders() int {
+	if p.Builders > 0 {
+		return p.Builders
+	}
+	return min(runtime.GOMAXPROCS(0), 4)
 }
