@@ -157,7 +157,7 @@ func (bs *builders) publish() {
 		}
 		b := fb.bundle
 		n := uint64(b.Len()) //nolint:gosec // non-negative
-		bs.nb.waitInflight(n)
+		bs.nb.waitInflight(n, b.Bytes())
 		bs.nb.published.Add(n)
 		bs.out.Publish(b.Event())
 		fb.bundle, fb.data, fb.ends, fb.cis = nil, fb.data[:0], fb.ends[:0], fb.cis[:0]
