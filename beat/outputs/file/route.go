@@ -21,8 +21,11 @@ func Fast(fileCfg *config.C) (bool, string) {
 			return false, "its codec could not be read (" + err.Error() + ")"
 		}
 	}
-	if !jsonenc.DefaultJSON(c.Codec) {
-		return false, "codec." + c.Codec.Namespace.Name() + " is configured (netbeat's writes the default JSON codec's documents only)"
+	if name := c.Codec.Namespace.Name(); !jsonenc.DefaultJSON(c.Codec) {
+		if name == "json" {
+			name = "json with pretty, escape_html or local_time"
+		}
+		return false, "codec." + name + " is configured (netbeat's writes the default JSON codec's documents only)"
 	}
 	return true, "the codec is libbeat's default JSON: netbeat's file output writes the same documents, a batch per write"
 }
