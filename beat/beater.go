@@ -40,6 +40,10 @@ type Netbeat struct {
 
 	published atomic.Uint64
 	acked     atomic.Uint64
+	// document bytes of bundled packets published and acknowledged
+	// (waitInflight)
+	publishedBytes atomic.Uint64
+	ackedBytes     atomic.Uint64
 }
 
 // New creates the Beater from the `netbeat:` configuration section.

@@ -53,7 +53,7 @@ func (b *bundler) flushLocked() {
 		return
 	}
 	n := uint64(b.cur.Len()) //nolint:gosec // non-negative
-	b.nb.waitInflight(n)
+	b.nb.waitInflight(n, b.cur.Bytes())
 	b.nb.published.Add(n)
 	b.out.Publish(b.cur.Event())
 	b.cur = nil
@@ -76,18 +76,27 @@ func (b *bundler) flushOlder(timeout time.Duration) {
 	b.mu.Unlock()
 }
 
-// waitInflight blocks while publishing n more packets would leave more than
-// netbeat.packets.max_inflight unacknowledged: memory stays bounded when
-// the output is slow or down. It gives up once netbeat stops.
-func (nb *Netbeat) waitInflight(n uint64) {
-	limit := uint64(nb.cfg.Packets.MaxInflight) //nolint:gosec // validated > 0
-	for nb.published.Load()+n > nb.acked.Load()+limit {
+// waitInflight blocks while publishing n more packets of size document
+// bytes would leave more than netbeat.packets.max_inflight packets or
+// max_inflight_bytes of documents unacknowledged: memory stays bounded when
+// the output is slow or down (a bundle larger than the byte bound goes out
+// alone). It gives up once netbeat stops.
+func (nb *Netbeat) waitInflight(n uint64, size int) {
+	limit := uint64(nb.cfg.Packets.MaxInflight)           //nolint:gosec // validated > 0
+	limitBytes := uint64(nb.cfg.Packets.MaxInflightBytes) //nolint:gosec // validated > 0
+	bytes := uint64(size)                                 //nolint:gosec // non-negative
+	for {
+		inflight := nb.publishedBytes.Load() - nb.ackedBytes.Load()
+		if nb.published.Load()+n <= nb.acked.Load()+limit && (inflight == 0 || inflight+bytes <= limitBytes) {
+			break
+		}
 		select {
 		case <-nb.done:
 			return
 		case <-time.After(time.Millisecond):
 		}
 	}
+	nb.publishedBytes.Add(bytes)
 }
 
 // ackListener counts acknowledged packets and flows: a bundle counts as
@@ -98,7 +107,8 @@ func (nb *Netbeat) ackListener() libbeat.EventListener {
 		for _, d := range data {
 			if b, ok := d.(*event.Bundle); ok {
 				n += b.Len()
-				b.Release() // acknowledged: the output and the queue are done with it
+				nb.ackedBytes.Add(uint64(b.Bytes())) //nolint:gosec // non-negative
+				b.Release()                          // acknowledged: the output and the queue are done with it
 			} else {
 				n++
 			}

@@ -2,6 +2,8 @@ package beat
 
 import (
 	"fmt"
+	"github.com/elastic/beats/v7/libbeat/common/cfgtype"
+	"runtime"
 	"strings"
 	"time"
 
@@ -56,6 +58,14 @@ type PacketsConfig struct {
 	Bundle        int           `config:"bundle"`
 	BundleTimeout time.Duration `config:"bundle_timeout"`
 	MaxInflight   int           `config:"max_inflight"`
+	// MaxInflightBytes bounds the same packets by the size of their
+	// documents: memory for them is about twice that (each document and
+	// its encoded record).
+	MaxInflightBytes cfgtype.ByteSize `config:"max_inflight_bytes"`
+	// Builders is how many goroutines decode and encode bundled packets
+	// (beat/builders.go): 0 picks one per CPU (at most 4), 1 builds them on
+	// the capture goroutine.
+	Builders int `config:"builders"`
 }
 
 // FlowsConfig shapes flow records.
@@ -85,8 +95,9 @@ func CheckKeys(raw *conf.C) error {
 
 func defaultConfig() Config {
 	return Config{
-		Mode:        []string{"flows"},
-		Packets:     PacketsConfig{Bundle: 64, BundleTimeout: 50 * time.Millisecond, MaxInflight: 16384},
+		Mode: []string{"flows"},
+		Packets: PacketsConfig{Bundle: 64, BundleTimeout: 50 * time.Millisecond, MaxInflight: 16384,
+			MaxInflightBytes: 24 << 20},
 		Flows:       FlowsConfig{Timeout: 30 * time.Second, Period: 10 * time.Second, CloseTimeout: 2 * time.Second, MaxFlows: 100000},
 		StatsPeriod: 30 * time.Second,
 	}
@@ -137,6 +148,12 @@ func (c *Config) Check() error {
 	if c.Packets.BundleTimeout <= 0 {
 		return fmt.Errorf("netbeat.packets.bundle_timeout must be > 0, not %v", c.Packets.BundleTimeout)
 	}
+	if c.Packets.Builders < 0 || c.Packets.Builders > 64 {
+		return fmt.Errorf("netbeat.packets.builders must be 0 (one per CPU) to 64, not %d", c.Packets.Builders)
+	}
+	if c.Packets.MaxInflightBytes < 64<<10 {
+		return fmt.Errorf("netbeat.packets.max_inflight_bytes must be at least 64KiB, not %d bytes", c.Packets.MaxInflightBytes)
+	}
 	if c.Packets.MaxInflight < c.Packets.Bundle {
 		return fmt.Errorf("netbeat.packets.max_inflight (%d) must be at least netbeat.packets.bundle (%d)", c.Packets.MaxInflight, c.Packets.Bundle)
 	}
@@ -156,4 +173,13 @@ func (c *Config) has(mode string) bool {
 		}
 	}
 	return false
+}
+
+// builders is the number of bundle builders: Builders, or one per CPU (at
+// most 4) when 0.
+func (p PacketsConfig) builders() int {
+	if p.Builders > 0 {
+		return p.Builders
+	}
+	return min(runtime.GOMAXPROCS(0), 4)
 }

@@ -39,7 +39,8 @@ type goldenCase struct {
 
 // runCapture runs a capture through the same worker code the beat uses and
 // returns the packet events and the flow events.
-// form is "encoded" (default), "maps" or "bundles".
+// form is "encoded" (default), "maps", "bundles" or "parallel" (bundles
+// built by three builder goroutines, builders.go).
 func runCapture(t testing.TB, path string, cfg Config, form ...string) (pkts, fl []libbeat.Event) {
 	t.Helper()
 	src, err := capture.OpenFile(path)
@@ -61,6 +62,12 @@ func runCapture(t testing.TB, path string, cfg Config, form ...string) (pkts, fl
 			nb.cfg.Packets.MaxInflight = 1 << 30 // nothing acknowledges in this test
 			w.bundle = &bundler{size: 5, out: pc, nb: nb}
 		}
+		if len(form) > 0 && form[0] == "parallel" && len(cfg.Packets.Fields) == 0 {
+			nb.cfg.Packets.MaxInflight = 1 << 30
+			if w.par, err = newBuilders(nb, pc, 3, 5, src.LinkType(), w.popts); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	if cfg.has("flows") {
 		w.flowsC = fc
@@ -68,6 +75,9 @@ func runCapture(t testing.TB, path string, cfg Config, form ...string) (pkts, fl
 	}
 	if err := w.run(); err != nil {
 		t.Fatal(err)
+	}
+	if st := w.decodeStats(); st.Packets != w.number {
+		t.Fatalf("decoding statistics count %d packets of %d", st.Packets, w.number)
 	}
 	w.close()
 	return unbundle(pc.events), fc.events
@@ -134,7 +144,7 @@ func ndjson(t testing.TB, evs []libbeat.Event) []byte {
 // give the expected documents. Regenerate with
 // `go test ./beat -run TestGolden -update` and review the diff.
 func TestGolden(t *testing.T) {
-	for _, form := range []string{"encoded", "maps", "bundles"} {
+	for _, form := range []string{"encoded", "maps", "bundles", "parallel"} {
 		t.Run(form, func(t *testing.T) { testGolden(t, form) })
 	}
 }

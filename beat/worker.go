@@ -51,6 +51,9 @@ type worker struct {
 	maps bool
 	// bundle, when set, publishes packet documents in bundles (bundle.go).
 	bundle *bundler
+	// par, when set instead, builds the bundles on several goroutines
+	// (builders.go).
+	par *builders
 }
 
 func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, listener func() libbeat.EventListener) (*worker, error) {
@@ -99,8 +102,16 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		size := path.bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight)
 		if out := outputName(b); !w.maps && bundleOutputs[out] && size > 1 &&
 			len(nb.cfg.Packets.Fields) == 0 && !path.disk {
-			w.bundle = &bundler{size: size, out: w.pkts, nb: nb}
-			nb.log.Infof("packet events: %d documents per pipeline event (output.%s)", size, out)
+			if n := nb.cfg.Packets.builders(); n > 1 {
+				if w.par, err = newBuilders(nb, w.pkts, n, size, src.LinkType(), w.popts); err != nil {
+					w.pkts.Close()
+					return nil, err
+				}
+				nb.log.Infof("packet events: %d documents per pipeline event (output.%s), built by %d goroutines", size, out, n)
+			} else {
+				w.bundle = &bundler{size: size, out: w.pkts, nb: nb}
+				nb.log.Infof("packet events: %d documents per pipeline event (output.%s)", size, out)
+			}
 		}
 		if w.maps {
 			why := path.reason
@@ -148,6 +159,10 @@ func (w *worker) run() error {
 		timeout := w.nb.cfg.Packets.BundleTimeout
 		defer close(every(timeout/2, func(time.Time) { w.bundle.flushOlder(timeout) }))
 	}
+	if w.par != nil {
+		timeout := w.nb.cfg.Packets.BundleTimeout
+		defer close(every(timeout/2, func(time.Time) { w.par.flushOlder(timeout) }))
+	}
 	var readErr error
 	for {
 		data, ci, err := w.src.ReadPacket()
@@ -161,8 +176,18 @@ func (w *worker) run() error {
 			}
 			break
 		}
-		p := w.dec.Decode(data, ci)
 		w.number++
+		if w.par != nil {
+			w.par.add(data, ci, w.number) // copies the frame
+			if w.table != nil {
+				w.table.Update(w.dec.Decode(data, ci))
+			}
+			if w.number&4095 == 0 {
+				w.snapshot()
+			}
+			continue
+		}
+		p := w.dec.Decode(data, ci)
 		if w.bundle != nil {
 			w.bundle.add(p, w.number, &w.popts)
 		} else if w.pkts != nil {
@@ -185,6 +210,9 @@ func (w *worker) run() error {
 	}
 	if w.bundle != nil {
 		w.bundle.flush()
+	}
+	if w.par != nil {
+		w.par.finish()
 	}
 	if a, ok := w.pkts.(*asyncSink); ok {
 		a.finish()
@@ -213,8 +241,12 @@ func every(d time.Duration, fn func(time.Time)) chan struct{} {
 }
 
 func (w *worker) snapshot() {
+	st := w.dec.Stats
+	if w.par != nil && w.table == nil {
+		st = w.par.decodeStats() // only the builders decode
+	}
 	w.mu.Lock()
-	w.dstats = w.dec.Stats
+	w.dstats = st
 	w.mu.Unlock()
 }
 

@@ -13,6 +13,10 @@
 # Environment knobs:
 #   KAFKA_VERSION        Kafka version to fetch/run (default 4.1.0)
 #   KAFKA_HEAP           JVM heap options (default "-Xms256m -Xmx512m")
+#   KAFKA_JIT            JVM compiler/GC options (default "-XX:+UseSerialGC
+#                        -XX:TieredStopAtLevel=1": C1 only, quick start-up
+#                        for the tests; benchmarks use "-XX:+UseParallelGC",
+#                        the full JIT a production broker runs with)
 #   KAFKA_READY_TIMEOUT  seconds to wait for the broker (default 120)
 #
 # Layout (all under $REPO/.cache/kafka, git-ignored):
@@ -30,6 +34,7 @@ PIDFILE="$RUN/broker.pid"
 LOG="$RUN/broker.log"
 ENVFILE="$RUN/env"
 KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx512m}"
+KAFKA_JIT="${KAFKA_JIT:--XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
 READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-120}"
 STOREPASS="netbeat-store"
 SCRAM_USER="netbeat"
@@ -174,9 +179,18 @@ launch() {
   done
   echo "==== launch $(date -Is) ====" >> "$LOG"
   # shellcheck disable=SC2086
-  nohup java $KAFKA_HEAP -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k \
-    -Djava.awt.headless=true -Dlog4j2.configurationFile="$HERE/log4j2.properties" \
-    -cp "$(java_cp)" kafka.Kafka "$RUN/server.properties" >> "$LOG" 2>&1 < /dev/null &
+  # The broker must not inherit the caller's descriptors (a flock(1) lock
+  # held by the caller would be held as long as the broker runs).
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    done
+    # shellcheck disable=SC2086
+    exec nohup java $KAFKA_HEAP $KAFKA_JIT -Xss512k \
+      -Djava.awt.headless=true -Dlog4j2.configurationFile="$HERE/log4j2.properties" \
+      -cp "$(java_cp)" kafka.Kafka "$RUN/server.properties" >> "$LOG" 2>&1 < /dev/null
+  ) &
   echo $! > "$PIDFILE"
   write_env "$plain" "$ssl" "$sasl" "$ctrl"
   wait_ready "$plain" "$ssl" "$sasl"

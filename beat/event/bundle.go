@@ -36,6 +36,7 @@ type Bundle struct {
 
 	arena   arena  // the bodies of Docs
 	scratch []byte // an output's buffer (Scratch), kept for reuse
+	bytes   int    // sum of the bodies' lengths
 }
 
 // bundles holds released bundles for reuse.
@@ -57,7 +58,7 @@ func NewBundle(n int) *Bundle {
 // garbage collected.
 func (b *Bundle) Release() {
 	clear(b.Docs) // drop members and bodies
-	b.Docs, b.TS, b.Sent = b.Docs[:0], b.TS[:0], nil
+	b.Docs, b.TS, b.Sent, b.bytes = b.Docs[:0], b.TS[:0], nil, 0
 	b.arena.reset()
 	bundles.Put(b)
 }
@@ -78,6 +79,9 @@ func (b *Bundle) KeepScratch(buf []byte) { b.scratch = buf[:0] }
 // Len is the number of documents (packets) in the bundle.
 func (b *Bundle) Len() int { return len(b.Docs) }
 
+// Bytes is the size of the bundle's documents (their JSON bodies).
+func (b *Bundle) Bytes() int { return b.bytes }
+
 // Full reports whether the bundle reached the size it was made for.
 func (b *Bundle) Full() bool { return len(b.Docs) == cap(b.Docs) }
 
@@ -85,6 +89,7 @@ func (b *Bundle) Full() bool { return len(b.Docs) == cap(b.Docs) }
 func (b *Bundle) AddPacket(p *decode.Packet, number uint64, o *PacketOptions) {
 	b.Docs = b.Docs[:len(b.Docs)+1]
 	writePacketDocIn(&b.arena, &b.Docs[len(b.Docs)-1], p, number, o)
+	b.bytes += len(b.Docs[len(b.Docs)-1].Body)
 	b.TS = append(b.TS, p.Timestamp)
 }
 

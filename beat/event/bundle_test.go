@@ -3,11 +3,10 @@
 package event
 
 import (
-	"errors"
-	"io"
 	"testing"
 
-	"github.com/netbeat/netbeat/beat/capture"
+	"github.com/google/gopacket"
+
 	"github.com/netbeat/netbeat/beat/decode"
 	"github.com/netbeat/netbeat/internal/jsontest"
 )
@@ -16,27 +15,11 @@ import (
 // chunks and scratch buffers too) still hold exactly the documents of their
 // own packets, while bundles not yet released keep theirs intact.
 func TestBundleReleaseReuse(t *testing.T) {
-	src, err := capture.OpenFile(capturesDir + "/mixed.pcapng")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	dec, err := decode.New(src.LinkType())
-	if err != nil {
-		t.Fatal(err)
-	}
 	var pkts []*decode.Packet
-	for {
-		data, ci, err := src.ReadPacket()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := *dec.Decode(append([]byte(nil), data...), ci)
+	forEachFrame(t, capturesDir+"/mixed.pcapng", func(dec *decode.Decoder, data []byte, ci gopacket.CaptureInfo, _ uint64) {
+		p := *dec.Decode(append([]byte(nil), data...), ci) // the decoder's packet is reused
 		pkts = append(pkts, &p)
-	}
+	})
 	want := make([]string, len(pkts))
 	ref := &PacketOptions{}
 	for i, p := range pkts {

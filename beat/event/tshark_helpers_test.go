@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/gopacket"
+
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	"github.com/netbeat/netbeat/beat/capture"
@@ -35,6 +37,18 @@ func oracleCaptures(t *testing.T) []string {
 // packetEvents runs a capture through netbeat's packet mode.
 func packetEvents(t testing.TB, path string) []mapstr.M {
 	t.Helper()
+	var out []mapstr.M
+	opts := &PacketOptions{}
+	forEachFrame(t, path, func(dec *decode.Decoder, data []byte, ci gopacket.CaptureInfo, n uint64) {
+		out = append(out, PacketMap(dec.Decode(data, ci), n, opts).Fields)
+	})
+	return out
+}
+
+// forEachFrame calls fn with every frame of a capture (data is valid until
+// fn returns), its frame number and a decoder for the capture's link type.
+func forEachFrame(t testing.TB, path string, fn func(dec *decode.Decoder, data []byte, ci gopacket.CaptureInfo, n uint64)) {
+	t.Helper()
 	src, err := capture.OpenFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -44,17 +58,15 @@ func packetEvents(t testing.TB, path string) []mapstr.M {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []mapstr.M
-	opts := &PacketOptions{}
 	for n := uint64(1); ; n++ {
 		data, ci, err := src.ReadPacket()
 		if errors.Is(err, io.EOF) {
-			return out
+			return
 		}
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, PacketMap(dec.Decode(data, ci), n, opts).Fields)
+		fn(dec, data, ci, n)
 	}
 }
 

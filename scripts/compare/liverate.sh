@@ -10,6 +10,7 @@
 #   env: PCAP=.cache/bench/big.pcap  RATES="25000 50000 ..." (packets/s; "top" = tcpreplay --topspeed)
 #        SECONDS_PER_RATE=5  MODES="packets flows"  BUFFER_MB=30 (netbeat buffer_size_mb)
 #        OUTPUT=discard|file  WORK=/tmp/netbeat-liverate
+#        BIN=path (default: go build of the working tree)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work=${WORK:-/tmp/netbeat-liverate}
@@ -23,7 +24,11 @@ output=${OUTPUT:-discard}
 command -v tcpreplay >/dev/null || { echo "liverate.sh: tcpreplay missing: apt-get install tcpreplay" >&2; exit 1; }
 [ -s "$pcap" ] || go run ./tools/mkbig -in testdata/captures/mixed.pcapng -out "$pcap" -packets 1000000
 mkdir -p "$work"
-go build -o "$work/netbeat" .
+bin=${BIN:-}
+if [ -z "$bin" ]; then
+	go build -o "$work/netbeat" .
+	bin=$work/netbeat
+fi
 
 a=nblr-a-$$ b=nblr-b-$$
 cleanup() { ip netns del "$a" 2>/dev/null || true; ip netns del "$b" 2>/dev/null || true; }
@@ -57,7 +62,7 @@ queue.mem: {events: 65536, flush.min_events: 4096, flush.timeout: 1s}
 logging.level: info
 seccomp.enabled: false
 YML
-		ip netns exec "$b" "$work/netbeat" -c "$work/netbeat.yml" --path.home "$work" --path.data "$work/data" -e \
+		ip netns exec "$b" "$bin" -c "$work/netbeat.yml" --path.home "$work" --path.data "$work/data" -e \
 			"${out_args[@]}" >/dev/null 2>"$work/log.txt" &
 		nb=$!
 		for _ in $(seq 200); do
