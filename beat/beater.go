@@ -67,6 +67,9 @@ func New(b *libbeat.Beat, rawConfig *conf.C) (libbeat.Beater, error) {
 	}
 	nb := &Netbeat{cfg: cfg, log: logp.NewLogger("netbeat"), done: make(chan struct{}), drained: make(chan struct{})}
 	nb.metrics = newMetrics(b.Monitoring.StatsRegistry())
+	if FileOutputChoice != "" {
+		nb.log.Info(FileOutputChoice)
+	}
 	if c, ok := b.Publisher.(io.Closer); ok {
 		b.Publisher = &drainingPipeline{Pipeline: b.Publisher, nb: nb, closer: c}
 	}

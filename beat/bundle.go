@@ -13,8 +13,13 @@ import (
 
 // bundleOutputs are the outputs that take bundle events (event.Bundle):
 // output.franz sends every document of a bundle as its own Kafka record;
-// output.discard drops them as it drops events.
-var bundleOutputs = map[string]bool{"franz": true, "discard": true}
+// output.netbeat_file (output.file with the default codec, beat/cmd)
+// writes each as a line; output.discard drops them as it drops events.
+var bundleOutputs = map[string]bool{"franz": true, "netbeat_file": true, "discard": true}
+
+// FileOutputChoice says which file output serves output.file and why
+// (beat/cmd sets it when it loads the configuration); logged at startup.
+var FileOutputChoice string
 
 // bundler collects the packet documents of one worker into bundles and
 // publishes each bundle as one event, so libbeat's per-event work is paid

@@ -40,6 +40,7 @@ func queueDefaults() []cfgfile.ConditionalOverride {
 		return config.MustNewConfigFrom(map[string]any{"queue.mem.flush.timeout": d})
 	}
 	return []cfgfile.ConditionalOverride{
+		fileRoute(), // fileroute.go: output.file -> output.netbeat_file
 		{Check: func(c *config.C) bool { return noQueue(c) && fileOnly(c) }, Config: timeout(fileFlushTimeout)},
 		{Check: func(c *config.C) bool { return noQueue(c) && !fileOnly(c) }, Config: timeout(liveFlushTimeout)},
 	}

@@ -21,6 +21,7 @@ import (
 
 	nbeat "github.com/netbeat/netbeat/beat"
 	_ "github.com/netbeat/netbeat/beat/include"       // fields.yml
+	_ "github.com/netbeat/netbeat/beat/outputs/file"  // output.netbeat_file (fileroute.go)
 	_ "github.com/netbeat/netbeat/beat/outputs/kafka" // output.franz (Kafka on franz-go)
 )
 

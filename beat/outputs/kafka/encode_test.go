@@ -3,15 +3,10 @@
 package kafka
 
 import (
-	"errors"
-	"io"
-	"math"
 	"testing"
 	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
-	"github.com/elastic/beats/v7/libbeat/common"
-	"github.com/elastic/beats/v7/libbeat/common/dtfmt"
 	"github.com/elastic/beats/v7/libbeat/common/fmtstr"
 	"github.com/elastic/beats/v7/libbeat/outputs/codec"
 	lbjson "github.com/elastic/beats/v7/libbeat/outputs/codec/json"
@@ -19,94 +14,11 @@ import (
 	"github.com/elastic/beats/v7/libbeat/publisher"
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
-	"github.com/netbeat/netbeat/beat/capture"
-	"github.com/netbeat/netbeat/beat/decode"
 	"github.com/netbeat/netbeat/beat/event"
-	"github.com/netbeat/netbeat/beat/flows"
+	"github.com/netbeat/netbeat/beat/outputs/jsonenc"
+	"github.com/netbeat/netbeat/internal/eventtest"
 	"github.com/netbeat/netbeat/internal/jsontest"
 )
-
-// builtin adds what libbeat's processing adds to every netbeat event.
-func builtin(f mapstr.M) mapstr.M {
-	f["agent"] = mapstr.M{"name": "vm", "type": "netbeat", "version": "9.3.0", "id": "x"}
-	f["ecs"] = mapstr.M{"version": "8.0.0"}
-	f["host"] = mapstr.M{"name": "vm"}
-	f["capture"] = mapstr.M{"file": `C:\caps\"quoted".pcap`}
-	return f
-}
-
-// captureEvents returns the packet events (encoded form) and flow events
-// (maps) netbeat makes of a bundled capture.
-func captureEvents(t testing.TB, name string) []beat.Event {
-	src, err := capture.OpenFile("../../../testdata/captures/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	dec, _ := decode.New(src.LinkType())
-	var evs []beat.Event
-	table := flows.NewTable(flows.Config{MaxFlows: 1000}, func(f *flows.Flow) { evs = append(evs, event.Flow(f)) })
-	o := &event.PacketOptions{PayloadMaxBytes: 12}
-	for n := uint64(1); ; n++ {
-		data, ci, err := src.ReadPacket()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := dec.Decode(data, ci)
-		evs = append(evs, event.Packet(p, n, o))
-		table.Update(p)
-	}
-	table.Flush(flows.EndCaptureEnd)
-	for i := range evs {
-		builtin(evs[i].Fields)
-	}
-	return evs
-}
-
-// TestFastEncoderMatchesCodec: output.franz's encoder writes the same
-// documents as libbeat's JSON codec for packet events (encoded members),
-// flow events (maps with times) and events with metadata, floats and lists.
-func TestFastEncoderMatchesCodec(t *testing.T) {
-	var evs []beat.Event
-	for _, c := range []string{"mixed.pcapng", "vlan.pcap", "arp.pcap", "frag.pcap", "sll2.pcap"} {
-		evs = append(evs, captureEvents(t, c)...)
-	}
-	evs = append(evs, beat.Event{
-		Timestamp: time.Date(2026, 12, 1, 1, 2, 3, 456789000, time.FixedZone("x", 3600)),
-		Meta:      mapstr.M{"id": "abc", "pipeline": "p"},
-		Fields: mapstr.M{"f": 1.5, "g": float32(0.25), "big": uint64(math.MaxUint64), "neg": int8(-3), "nil": nil,
-			"list": []interface{}{"a", 1, mapstr.M{"x": true}}, "t": common.Time(time.Unix(0, 0)),
-			"tags": []string{"forwarded", "é"}, "m": map[string]interface{}{"u16": uint16(9), "i": 7}},
-	})
-	lb := lbjson.New("9.3.0", lbjson.Config{})
-	fe := newFastEncoder("9.3.0")
-	for i := range evs {
-		want, err := lb.Encode("netbeat", &evs[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		w := jsontest.Canonical(t, want)
-		got, ok := fe.encode("netbeat", &evs[i])
-		if !ok {
-			t.Fatalf("event %d: fast encoder refused it", i)
-		}
-		if g := jsontest.Canonical(t, got); g != w {
-			t.Fatalf("event %d differs\n got: %s\nwant: %s", i, g, w)
-		}
-	}
-	if len(evs) < 150 {
-		t.Fatalf("only %d events compared", len(evs))
-	}
-	// Unknown types and NaN are left to libbeat's codec.
-	for _, v := range []interface{}{math.NaN(), struct{ A int }{1}, []uint16{1}} {
-		if _, ok := fe.encode("netbeat", &beat.Event{Fields: mapstr.M{"v": v}}); ok {
-			t.Errorf("%#v: fast encoder accepted a value it cannot write", v)
-		}
-	}
-}
 
 // TestViewDecodesReferencedMembers: the key, topic and hash partitioner see
 // plain values in encoded packet events, the same as in map events.
@@ -121,7 +33,7 @@ func TestViewDecodesReferencedMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evs := captureEvents(t, "http4.pcap")
+	evs := eventtest.CaptureEvents(t, "http4.pcap")
 	enc := evs[0]
 	if _, ok := enc.Fields["network"].(*event.Member); !ok {
 		t.Fatalf("packet event is not encoded: %T", enc.Fields["network"])
@@ -159,7 +71,7 @@ func TestEarlyEncodedEventsDeliver(t *testing.T) {
 	kc := newCluster(t, "early")
 	c, _ := newTestClient(t, nil, settingsFor(kc, map[string]any{"topic": "early"}))
 	connect(t, c)
-	evs := captureEvents(t, "http4.pcap")
+	evs := eventtest.CaptureEvents(t, "http4.pcap")
 	enc := c.encoderFactory(func() (codec.Codec, error) { return lbjson.New("9.0.0", lbjson.Config{}), nil })()
 	b := outest.NewBatch(evs...)
 	for i, e := range b.Events() {
@@ -226,7 +138,7 @@ func TestShortcuts(t *testing.T) {
 				cl.enc.constTopic, cl.enc.keyField, c.constTopic, c.field)
 		}
 		// Whatever the shortcuts, the key and topic match the general path.
-		for _, ev := range captureEvents(t, "http4.pcap")[:5] {
+		for _, ev := range eventtest.CaptureEvents(t, "http4.pcap")[:5] {
 			r := cl.enc.encode(&ev)
 			plain := beat.Event{Timestamp: ev.Timestamp, Fields: mapstr.M{}}
 			for k, x := range ev.Fields {
@@ -244,41 +156,6 @@ func TestShortcuts(t *testing.T) {
 	}
 }
 
-// bundleEvents puts the packet documents of a capture into bundles of n, as
-// netbeat's workers do, with the fields libbeat adds.
-func bundleEvents(t testing.TB, name string, n int) (bundles []beat.Event, docs int) {
-	src, err := capture.OpenFile("../../../testdata/captures/" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	dec, _ := decode.New(src.LinkType())
-	o := &event.PacketOptions{}
-	var cur *event.Bundle
-	for num := uint64(1); ; num++ {
-		data, ci, err := src.ReadPacket()
-		if err != nil {
-			break
-		}
-		if cur == nil {
-			cur = event.NewBundle(n)
-		}
-		cur.AddPacket(dec.Decode(data, ci), num, o)
-		docs++
-		if cur.Full() {
-			bundles = append(bundles, cur.Event())
-			cur = nil
-		}
-	}
-	if cur != nil {
-		bundles = append(bundles, cur.Event())
-	}
-	for i := range bundles {
-		builtin(bundles[i].Fields)
-	}
-	return bundles, docs
-}
-
 // TestBundlesDeliverEveryDocument: a bundle event becomes one record per
 // document, with the document's own timestamp and key, and the same value
 // libbeat's codec gives the document as an event of its own; early and late
@@ -293,7 +170,7 @@ func TestBundlesDeliverEveryDocument(t *testing.T) {
 		}
 		c, _ := newTestClient(t, nil, settingsFor(kc, settings))
 		connect(t, c)
-		bundles, docs := bundleEvents(t, "mixed.pcapng", 7)
+		bundles, docs := eventtest.BundleEvents(t, "mixed.pcapng", 7)
 		want := map[string]string{} // canonical document -> key
 		for i := range bundles {
 			b, _ := event.BundleOf(&bundles[i])
@@ -345,7 +222,7 @@ func TestBundleRetryResendsOnlyUnsent(t *testing.T) {
 	kc := newCluster(t, "retry")
 	c, _ := newTestClient(t, nil, settingsFor(kc, map[string]any{"topic": "retry"}))
 	connect(t, c)
-	bundles, docs := bundleEvents(t, "http4.pcap", 64)
+	bundles, docs := eventtest.BundleEvents(t, "http4.pcap", 64)
 	if len(bundles) != 1 {
 		t.Fatalf("%d bundles", len(bundles))
 	}
@@ -363,33 +240,11 @@ func TestBundleRetryResendsOnlyUnsent(t *testing.T) {
 	}
 }
 
-// TestTimestampsMatchLibbeat: the millisecond shortcut writes what libbeat's
-// formatter writes, across seconds, days, years and zones.
-func TestTimestampsMatchLibbeat(t *testing.T) {
-	fe := newFastEncoder("9.0.0")
-	if !fe.millis {
-		t.Fatal("libbeat's default precision is not milliseconds any more: check millisFormat")
-	}
-	ref := dtfmt.MustNewFormatter(common.TimestampFormat(false))
-	base := time.Date(2026, 12, 31, 23, 59, 58, 0, time.FixedZone("x", -5*3600))
-	for i := 0; i < 5000; i++ {
-		ts := base.Add(time.Duration(i) * 997 * time.Microsecond * 3)
-		if i%100 == 0 {
-			ts = time.Unix(int64(i)*86400*37, int64(i)*12345)
-		}
-		got, _ := fe.time(nil, ts)
-		want, _ := ref.Format(ts.UTC())
-		if string(got) != `"`+want+`"` {
-			t.Fatalf("%v: %s, libbeat %q", ts, got, want)
-		}
-	}
-}
-
 // BenchmarkEncodeBundle encodes bundles of 64 packet documents into records
 // (output.franz's early encoding), per document.
 func BenchmarkEncodeBundle(b *testing.B) {
-	bundles, docs := bundleEvents(b, "mixed.pcapng", 64)
-	enc := &recordEncoder{fast: newFastEncoder("9.0.0"), index: "netbeat", constTopic: "netbeat",
+	bundles, docs := eventtest.BundleEvents(b, "mixed.pcapng", 64)
+	enc := &recordEncoder{fast: jsonenc.New("9.0.0"), index: "netbeat", constTopic: "netbeat",
 		keyField: "network.community_id", part: &partitioner{mode: "hash"}, viewer: &viewer{}}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -403,8 +258,8 @@ func BenchmarkEncodeBundle(b *testing.B) {
 
 // BenchmarkEncodeEvent encodes single packet events (no bundles), per event.
 func BenchmarkEncodeEvent(b *testing.B) {
-	evs := captureEvents(b, "mixed.pcapng")
-	enc := &recordEncoder{fast: newFastEncoder("9.0.0"), index: "netbeat", constTopic: "netbeat",
+	evs := eventtest.CaptureEvents(b, "mixed.pcapng")
+	enc := &recordEncoder{fast: jsonenc.New("9.0.0"), index: "netbeat", constTopic: "netbeat",
 		keyField: "network.community_id", part: &partitioner{mode: "hash"}, viewer: &viewer{}}
 	b.ReportAllocs()
 	b.ResetTimer()

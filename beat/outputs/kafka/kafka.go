@@ -23,6 +23,8 @@ import (
 	"github.com/elastic/elastic-agent-libs/config"
 	"github.com/elastic/elastic-agent-libs/logp"
 	"github.com/elastic/elastic-agent-libs/monitoring"
+
+	"github.com/netbeat/netbeat/beat/outputs/jsonenc"
 )
 
 // TypeName is the output type users configure (`output.franz`).
@@ -97,9 +99,9 @@ func newClient(info beat.Info, observer outputs.Observer, fc *franzConfig, raw *
 	if err != nil {
 		return nil, err
 	}
-	var fast *fastEncoder
-	if defaultJSON(fc.Codec) {
-		fast = newFastEncoder(info.Version)
+	var fast *jsonenc.Encoder
+	if jsonenc.DefaultJSON(fc.Codec) {
+		fast = jsonenc.New(info.Version)
 	}
 	var headers []kgo.RecordHeader
 	for _, h := range fc.Headers {
@@ -122,26 +124,4 @@ func newClient(info beat.Info, observer outputs.Observer, fc *franzConfig, raw *
 		headers:  headers,
 		places:   make(chan struct{}, fc.Pipelining),
 	}, nil
-}
-
-// defaultJSON reports whether the codec is libbeat's JSON codec with its
-// default settings, the one fastEncoder reproduces.
-func defaultJSON(c codec.Config) bool {
-	switch c.Namespace.Name() {
-	case "":
-		return true
-	case "json":
-		var o struct {
-			Pretty     bool `config:"pretty"`
-			EscapeHTML bool `config:"escape_html"`
-			LocalTime  bool `config:"local_time"`
-		}
-		if cfg := c.Namespace.Config(); cfg != nil {
-			if err := cfg.Unpack(&o); err != nil {
-				return false
-			}
-		}
-		return !o.Pretty && !o.EscapeHTML && !o.LocalTime
-	}
-	return false
 }

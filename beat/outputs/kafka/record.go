@@ -16,6 +16,7 @@ import (
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	"github.com/netbeat/netbeat/beat/event"
+	"github.com/netbeat/netbeat/beat/outputs/jsonenc"
 )
 
 // encodedRecord is an event in the form output.franz sends it: libbeat's
@@ -36,7 +37,7 @@ type encodedRecord struct {
 // goroutine publishing into the pipeline) and one per client for events that
 // reach Publish unencoded (the disk queue does not encode early).
 type recordEncoder struct {
-	fast   *fastEncoder // nil unless the codec is libbeat's default JSON
+	fast   *jsonenc.Encoder // nil unless the codec is libbeat's default JSON
 	codec  codec.Codec
 	index  string
 	topic  outil.Selector
@@ -130,7 +131,7 @@ func (e *recordEncoder) encodeBundle(content *beat.Event, b *event.Bundle) *enco
 		}
 		return eb
 	}
-	shared, ok := e.fast.sharedPart(e.index, content)
+	shared, ok := e.fast.SharedPart(e.index, content)
 	if !ok {
 		for i := range b.Docs {
 			eb.recs[i] = e.encode(b.DocEvent(content, i))
@@ -145,7 +146,7 @@ func (e *recordEncoder) encodeBundle(content *beat.Event, b *event.Bundle) *enco
 	recs := make([]encodedRecord, b.Len())
 	for i := range b.Docs {
 		start := len(buf)
-		buf = e.fast.appendDoc(buf, b.TS[i], shared, &b.Docs[i])
+		buf = e.fast.AppendDoc(buf, b.TS[i], shared, &b.Docs[i])
 		r := &recs[i]
 		r.topic, r.ts, r.value = e.constTopic, b.TS[i], buf[start:len(buf):len(buf)]
 		if e.keyField != "" {
@@ -196,7 +197,7 @@ func (e *recordEncoder) encode(content *beat.Event) *encodedRecord {
 	var value []byte
 	ok := false
 	if e.fast != nil {
-		value, ok = e.fast.encode(e.index, content)
+		value, ok = e.fast.Encode(e.index, content)
 	}
 	if !ok {
 		if value, err = e.codec.Encode(e.index, content); err != nil {
@@ -231,7 +232,7 @@ func (c *client) encoderFactory(newCodec func() (codec.Codec, error)) queue.Enco
 			enc.codec = cd
 		}
 		if enc.fast != nil {
-			enc.fast = newFastEncoder(enc.fast.version)
+			enc.fast = jsonenc.New(enc.fast.Version())
 		}
 		return &enc
 	}
