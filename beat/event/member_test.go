@@ -1,0 +1,67 @@
+package event
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/elastic/elastic-agent-libs/mapstr"
+	lbjson "github.com/elastic/beats/v7/libbeat/outputs/codec/json"
+)
+
+// TestMemberWith: a member extended with With reads, decodes and encodes
+// (encoding/json and libbeat's codec) as the map with the key added; floats
+// and negative numbers survive.
+func TestMemberWith(t *testing.T) {
+	m := NewMember("source", []byte(`{"ip":"81.2.3.4","port":53}`))
+	geo := []byte(`{"city_name":"Paris \"9\"","location":{"lat":48.85,"lon":-0.0025,"e":1e3},"n":-7,"ok":true,"x":null,"l":[1,2.5,"a"]}`)
+	got, ok := m.With("geo", geo)
+	if !ok {
+		t.Fatal("With refused an object without the key")
+	}
+	w := got.(*Member)
+	want := mapstr.M{"ip": "81.2.3.4", "port": int64(53), "geo": mapstr.M{"city_name": `Paris "9"`,
+		"location": mapstr.M{"lat": 48.85, "lon": -0.0025, "e": 1000.0}, "n": int64(-7), "ok": true, "x": nil,
+		"l": []interface{}{int64(1), 2.5, "a"}}}
+	if g, wt := marshal(t, w.Value()), marshal(t, want); g != wt {
+		t.Fatalf("Value\n got: %s\nwant: %s", g, wt)
+	}
+	if v, ok := w.Lookup("geo.location.lat"); !ok || v != 48.85 {
+		t.Fatalf("Lookup geo.location.lat = %v, %v", v, ok)
+	}
+	if v, ok := w.Lookup("geo.location.e"); !ok || v != 1000.0 {
+		t.Fatalf("Lookup geo.location.e = %v, %v", v, ok)
+	}
+	if v, ok := w.Lookup("port"); !ok || v != int64(53) {
+		t.Fatalf("Lookup port = %v, %v", v, ok)
+	}
+	enc := lbjson.New("9.3.0", lbjson.Config{})
+	if g, wt := viaCodec(t, enc, mapstr.M{"source": w}), marshal(t, mapstr.M{"source": want}); g != wt {
+		t.Fatalf("libbeat codec\n got: %s\nwant: %s", g, wt)
+	}
+	var g, wt interface{} // numbers compared as values: 1e3 == 1000
+	if err := json.Unmarshal([]byte(marshal(t, mapstr.M{"source": w})), &g); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(marshal(t, mapstr.M{"source": want})), &wt); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(g, wt) {
+		t.Fatalf("encoding/json\n got: %v\nwant: %v", g, wt)
+	}
+	if string(m.Raw()) != `{"ip":"81.2.3.4","port":53}` {
+		t.Fatalf("With changed the original: %s", m.Raw())
+	}
+	for _, c := range []struct {
+		m   *Member
+		key string
+	}{{m, "ip"}, {NewMember("n", []byte(`5`)), "a"}, {m, "a.b"}, {NewMember("l", []byte(`[1]`)), "a"}} {
+		if _, ok := c.m.With(c.key, []byte(`1`)); ok {
+			t.Errorf("With(%s) on %s accepted", c.key, c.m.Raw())
+		}
+	}
+	e, ok := NewMember("x", []byte(`{}`)).With("a", []byte(`"b"`))
+	if !ok || string(e.(*Member).Raw()) != `{"a":"b"}` {
+		t.Fatalf("With on an empty object: %v", e)
+	}
+}
