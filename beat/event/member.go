@@ -8,7 +8,9 @@ import "strings"
 
 // NewMember returns a top-level member whose encoded value is raw, which
 // must be one compact JSON value (no whitespace) and is not copied.
-func NewMember(key string, raw []byte) *Member { return &Member{Key: key, raw: raw[:len(raw):len(raw)]} }
+func NewMember(key string, raw []byte) *Member {
+	return &Member{Key: key, raw: raw[:len(raw):len(raw)]}
+}
 
 // With returns a copy of the member, which must be an object without key,
 // with key (no dot) added, its encoded value raw (one compact JSON value). ok is

@@ -5,8 +5,8 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/elastic/elastic-agent-libs/mapstr"
 	lbjson "github.com/elastic/beats/v7/libbeat/outputs/codec/json"
+	"github.com/elastic/elastic-agent-libs/mapstr"
 )
 
 // TestMemberWith: a member extended with With reads, decodes and encodes
