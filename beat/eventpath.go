@@ -14,8 +14,9 @@ import (
 // (fast: no maps, output.franz copies the bytes), or plain maps that
 // processors can read and change. Maps are used when something in the
 // pipeline may look inside netbeat's fields: a global processor not known to
-// leave them alone, a `when` condition on them, fields_under_root, or the
-// plugin stage.
+// leave them alone, a `when` condition on them, or fields_under_root. The
+// plugin stage works on encoded events (plugins/host reads the fields
+// plugins need from the members and adds their answers as JSON).
 
 // encodedSafe are the processors that only add top-level keys netbeat's
 // events never carry, so they work on encoded events.

@@ -46,11 +46,13 @@ type worker struct {
 	mu      sync.Mutex
 	dstats  decode.Stats // snapshot for metrics, guarded by mu
 	flowPub uint64
-	// maps: build packet events as maps (processors or plugins look inside
-	// them) instead of encoded documents (eventpath.go).
+	// maps: build packet events as maps (processors look inside them)
+	// instead of encoded documents (eventpath.go).
 	maps bool
 	// bundle, when set, publishes packet documents in bundles (bundle.go).
 	bundle *bundler
+	// staged: events go through the plugin stage (processors/external).
+	staged bool
 }
 
 func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, listener func() libbeat.EventListener) (*worker, error) {
@@ -86,7 +88,10 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 			c.Close()
 		}
 		if s != sink(c) {
-			w.maps = true // the plugin stage reads and changes fields
+			// The plugin stage reads the fields plugins need from encoded
+			// events and adds their answers as JSON: events stay encoded,
+			// but one by one (no bundles: plugins see each event).
+			w.staged = true
 		}
 		return s, err
 	}
@@ -97,17 +102,13 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		}
 		w.pkts = newAsyncSink(c, 4096)
 		size := path.bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight)
-		if out := outputName(b); !w.maps && bundleOutputs[out] && size > 1 &&
+		if out := outputName(b); !w.maps && !w.staged && bundleOutputs[out] && size > 1 &&
 			len(nb.cfg.Packets.Fields) == 0 && !path.disk {
 			w.bundle = &bundler{size: size, out: w.pkts, nb: nb}
 			nb.log.Infof("packet events: %d documents per pipeline event (output.%s)", size, out)
 		}
 		if w.maps {
-			why := path.reason
-			if why == "" {
-				why = "the plugin stage reads them"
-			}
-			nb.log.Infof("packet events are built as maps: %s", why)
+			nb.log.Infof("packet events are built as maps: %s", path.reason)
 		}
 	}
 	if nb.cfg.has("flows") {

@@ -87,6 +87,11 @@ func (in *instance) startLocal() error {
 	if err := p.Configure(in.cfg.Config); err != nil {
 		return fmt.Errorf("configuring failed: %w", err)
 	}
+	var needs []string
+	if fr, ok := p.(sdk.FieldReader); ok {
+		needs = fr.Needs()
+	}
+	in.needs.Store(&needs)
 	in.local, in.started = p, true
 	in.setState(func(s *State) { s.Status, s.PID = "running (in process)", os.Getpid() })
 	return nil
@@ -278,12 +283,7 @@ func (in *instance) loadNeeds() []string {
 // call sends one batch, bounded by the timeout. Callers hold mu.
 func (in *instance) call(r *request) error {
 	if in.local != nil {
-		out, err := in.local.Process(context.Background(), r.batch)
-		if err != nil {
-			return fmt.Errorf("%w: %v", ErrPlugin, err)
-		}
-		r.out, r.final = out, true
-		return nil
+		return in.callLocal(r)
 	}
 	if needs := in.loadNeeds(); r.enc == nil || !slices.Equal(needs, r.needs) { // restarted with other needs
 		r.needs = needs
@@ -316,6 +316,32 @@ func (in *instance) call(r *request) error {
 		in.kill()
 		return fmt.Errorf("%w (timeout %s): killed", ErrTimeout, in.h.cfg.Timeout)
 	}
+}
+
+// callLocal runs r through the in-process plugin as the wire would: a
+// plugin that declared its needs sees only them (Project) and its changes
+// are merged back (Diff, Apply); one that reads every field gets the whole
+// events, decoded. Callers hold mu.
+func (in *instance) callLocal(r *request) error {
+	needs := in.loadNeeds()
+	batch := r.batch
+	if len(needs) > 0 {
+		batch = shared.Project(r.batch, needs)
+	} else {
+		for _, e := range batch {
+			e.Decode()
+		}
+	}
+	out, err := in.local.Process(context.Background(), batch)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrPlugin, err)
+	}
+	if len(needs) > 0 {
+		shared.Diff(out)
+		out = shared.Apply(r.batch, out, needs)
+	}
+	r.out, r.final = out, true
+	return nil
 }
 
 // exchange runs r through the plugin under the failure policy: retried,

@@ -19,10 +19,11 @@ type Event struct {
 	Meta      M
 	Fields    M
 
-	seq     uint32   // position in the batch, so a plugin may drop events
-	host    any      // host-side data that never crosses the wire
-	deleted []string // response of a projected event: keys the plugin removed
-	orig    []field  // request as decoded (plugin side): the fields before Process, for Diff
+	seq     uint32    // position in the batch, so a plugin may drop events
+	host    any       // host-side data that never crosses the wire
+	deleted []string  // response of a projected event: keys the plugin removed
+	orig    []field   // request as decoded (plugin side): the fields before Process, for Diff
+	enc     *Encoding // host side: the event's top-level values may be RawValues (encoded.go)
 }
 
 type field struct {
@@ -91,6 +92,9 @@ func (m M) GetValue(key string) (any, bool) {
 		}
 		next, ok := AsMap(cur[key[:i]])
 		if !ok {
+			if rv, isRaw := cur[key[:i]].(RawValue); isRaw {
+				return rv.Lookup(key[i+1:])
+			}
 			return nil, false
 		}
 		cur, key = next, key[i+1:]

@@ -37,14 +37,16 @@ func Apply(batch, resp []*Event, needs []string) []*Event {
 			continue
 		}
 		for _, k := range r.deleted {
+			if o.enc != nil {
+				o.decodeTop(k)
+			}
 			o.Fields.Delete(k)
 		}
+		if o.Fields == nil {
+			o.Fields = M{}
+		}
 		for k, v := range r.Fields {
-			if flat(k) {
-				mergeFlat(o.Fields, k, v)
-				continue
-			}
-			mergeKey(o.Fields, k, v)
+			o.mergeAnswer(k, v)
 		}
 		if !r.Timestamp.IsZero() {
 			o.Timestamp = r.Timestamp
@@ -92,4 +94,31 @@ func same(a, b any) bool {
 		return true
 	}
 	return false
+}
+
+// Project returns the events a plugin that reads only the fields in needs
+// sees, as the wire would deliver them: each with its position in the
+// batch, @timestamp, the metadata (shared with the original) and the needed
+// fields present as flat keys ("source.ip"), recorded for Diff. A plugin run
+// in-process gets these, so that Diff and Apply treat its answer as an
+// out-of-process one.
+func Project(batch []*Event, needs []string) []*Event {
+	out := make([]*Event, len(batch))
+	fields := make([]field, 0, len(batch)*len(needs))
+	for i, e := range batch {
+		p := &Event{seq: uint32(i), Timestamp: e.Timestamp, Meta: e.Meta, Fields: make(M, len(needs))}
+		start := len(fields)
+		for _, k := range needs {
+			if v, ok := e.Fields.GetValue(k); ok {
+				if rv, isRaw := v.(RawValue); isRaw {
+					v = rv.Value()
+				}
+				p.Fields[k] = v
+				fields = append(fields, field{k, v})
+			}
+		}
+		p.orig = fields[start:len(fields):len(fields)]
+		out[i] = p
+	}
+	return out
 }
