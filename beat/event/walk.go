@@ -222,6 +222,20 @@ func readInt(raw []byte, i int) (next int, u uint64, neg bool, err error) {
 	return i, u, neg, nil
 }
 
+// skipString returns the index after the string at raw[i:] (raw[i] == '"')
+// without decoding it.
+func skipString(raw []byte, i int) int {
+	for j := i + 1; j < len(raw); j++ {
+		switch raw[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(raw)
+}
+
 // skipValue returns the index after the value at raw[i:].
 func skipValue(raw []byte, i int) int {
 	depth := 0
@@ -235,8 +249,7 @@ func skipValue(raw []byte, i int) int {
 				return i + 1
 			}
 		case '"':
-			_, n, _ := readString(raw, i)
-			i = n
+			i = skipString(raw, i)
 			if depth == 0 {
 				return i
 			}

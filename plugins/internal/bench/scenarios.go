@@ -27,12 +27,16 @@ output.discard:
 logging.level: warning
 `
 
-func (s scenario) config(inproc bool) string {
-	if len(s.plugins) == 0 {
-		return "netbeat.mode: [packets]\n" + common
-	}
+func (s scenario) config(mode string, inproc bool) string {
 	var b strings.Builder
-	b.WriteString("netbeat:\n  mode: [packets]\n  plugins:\n    batch_size: 512\n    linger: 20ms\n    chain:\n")
+	b.WriteString("netbeat:\n  mode: [" + mode + "]\n")
+	if mode == "flows" {
+		b.WriteString("  flows: {period: -1s, max_flows: 1000000}\n")
+	}
+	if len(s.plugins) == 0 {
+		return b.String() + common
+	}
+	b.WriteString("  plugins:\n    batch_size: 512\n    linger: 20ms\n    chain:\n")
 	for _, p := range s.plugins {
 		lines := strings.Split(strings.TrimSpace(p), "\n")
 		for i, l := range lines {
