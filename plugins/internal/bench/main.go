@@ -67,9 +67,12 @@ func main() {
 			eps := float64(events) / (total - startup).Seconds()
 			cpu := 1e6 * (totalCPU - startCPU).Seconds() / float64(events)
 			mode := "out-of-process"
-			if sc.name == "none" {
+			switch {
+			case sc.name == "none":
 				mode, base, baseCPU = "-", eps, cpu
-			} else if inproc {
+			case len(sc.plugins) == 0:
+				mode = "-"
+			case inproc:
 				mode = "in-process"
 			}
 			fmt.Printf("| %s | %s | %.0f | %.0f%% | %.2f | %.2f | %.2f |\n", sc.name, mode, eps, 100*eps/base, 1e6*(1/eps-1/base), cpu, cpu-baseCPU)

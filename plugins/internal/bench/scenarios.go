@@ -12,7 +12,7 @@ type scenario struct {
 }
 
 func (s scenario) modes() []bool {
-	if s.name == "none" {
+	if len(s.plugins) == 0 {
 		return []bool{false}
 	}
 	return []bool{false, true}
@@ -32,6 +32,9 @@ func (s scenario) config(mode string, inproc bool) string {
 	b.WriteString("netbeat:\n  mode: [" + mode + "]\n")
 	if mode == "flows" {
 		b.WriteString("  flows: {period: -1s, max_flows: 1000000}\n")
+	}
+	if s.name == "unbundled" { // what the plugin stage publishes: one document per pipeline event
+		b.WriteString("  packets: {bundle: 1}\n")
 	}
 	if len(s.plugins) == 0 {
 		return b.String() + common
@@ -64,6 +67,7 @@ func scenarios(dir string) []scenario {
   config: {lists: [{path: %s}]}`, filepath.Join(dir, "block.txt"))
 	return []scenario{
 		{"none", nil},
+		{"unbundled", nil},
 		{"comment", []string{comment}},
 		{"timebucket", []string{timebucket}},
 		{"geoip", []string{geoip}},
