@@ -35,3 +35,30 @@ func (m *Member) With(key string, raw []byte) (any, bool) {
 	b = append(b, '}')
 	return &Member{Key: m.Key, raw: b}, true
 }
+
+// Extend returns a copy of the member, an object that has none of keys
+// (no dots), with fragment appended to it: the encoded members
+// `"key":value,…` of exactly those keys, in compact JSON. ok is false when
+// the member is not an object or already has one of the keys.
+func (m *Member) Extend(keys []string, fragment []byte) (any, bool) {
+	r := m.raw
+	if len(r) < 2 || r[0] != '{' || r[len(r)-1] != '}' || len(fragment) == 0 {
+		return nil, false
+	}
+	for _, k := range keys {
+		if strings.IndexByte(k, '.') >= 0 {
+			return nil, false
+		}
+		if _, ok := m.find(k); ok {
+			return nil, false
+		}
+	}
+	b := make([]byte, 0, len(r)+len(fragment)+1)
+	b = append(b, r[:len(r)-1]...)
+	if len(r) > 2 {
+		b = append(b, ',')
+	}
+	b = append(b, fragment...)
+	b = append(b, '}')
+	return &Member{Key: m.Key, raw: b}, true
+}

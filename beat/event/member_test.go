@@ -65,3 +65,27 @@ func TestMemberWith(t *testing.T) {
 		t.Fatalf("With on an empty object: %v", e)
 	}
 }
+
+// TestMemberExtend: several keys added at once read back as the map with
+// them added; a key the member has, or a non-object, is refused.
+func TestMemberExtend(t *testing.T) {
+	m := NewMember("source", []byte(`{"ip":"81.2.3.4"}`))
+	got, ok := m.Extend([]string{"as", "geo"}, []byte(`"as":{"number":1},"geo":{"city_name":"x"}`))
+	if !ok {
+		t.Fatal("Extend refused new keys")
+	}
+	want := mapstr.M{"ip": "81.2.3.4", "as": mapstr.M{"number": int64(1)}, "geo": mapstr.M{"city_name": "x"}}
+	if g, w := marshal(t, got.(*Member).Value()), marshal(t, want); g != w {
+		t.Fatalf("Extend\n got: %s\nwant: %s", g, w)
+	}
+	if _, ok := m.Extend([]string{"geo", "ip"}, []byte(`"geo":1,"ip":2`)); ok {
+		t.Error("Extend accepted a key the member has")
+	}
+	if _, ok := NewMember("n", []byte(`[1]`)).Extend([]string{"a"}, []byte(`"a":1`)); ok {
+		t.Error("Extend accepted a list")
+	}
+	e, ok := NewMember("x", []byte(`{}`)).Extend([]string{"a"}, []byte(`"a":1`))
+	if !ok || string(e.(*Member).Raw()) != `{"a":1}` {
+		t.Fatalf("Extend on an empty object: %v", e)
+	}
+}

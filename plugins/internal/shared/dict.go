@@ -137,9 +137,10 @@ func (r *reader) entry(tag byte) *entry {
 // which must not be shared between events, are replaced by their copies.
 type entry struct {
 	v     any
-	m     map[string]any         // v as an object, or nil
-	pairs []pair                 // m's keys and values, for merging without iterating m
-	js    atomic.Pointer[[]byte] // v as JSON, made on first use (encoded.go)
+	m     map[string]any                // v as an object, or nil
+	pairs []pair                        // m's keys and values, for merging without iterating m
+	js    atomic.Pointer[[]byte]        // v as JSON, made on first use (encoded.go)
+	frag  atomic.Pointer[entryFragment] // v's members as JSON, made on first use (encoded.go)
 }
 
 type pair struct {

@@ -25,6 +25,10 @@ type RawValue interface {
 	// With returns a copy of the value, an object without key (no dot), with
 	// key added, raw its encoded value; ok false otherwise.
 	With(key string, raw []byte) (any, bool)
+	// Extend returns a copy of the value, an object without any of keys,
+	// with fragment (their encoded members, `"k":v,…`) appended; ok false
+	// otherwise.
+	Extend(keys []string, fragment []byte) (any, bool)
 }
 
 // Encoding tells the host how to add answers to an encoded event.
@@ -111,6 +115,9 @@ func (e *Event) rawKey(top, sub string) (RawValue, bool) {
 	if !ok || strings.IndexByte(sub, '.') >= 0 {
 		return nil, false
 	}
+	if r := rv.Raw(); len(r) == 0 || r[0] != '{' {
+		return nil, false
+	}
 	if _, exists := rv.Lookup(sub); exists {
 		return nil, false
 	}
@@ -143,13 +150,18 @@ func (e *Event) mergeAnswer(k string, v any) {
 		}
 		if _, raw := e.Fields[k].(RawValue); raw {
 			if m, ok := AsMap(v); ok {
+				var f fragment
 				for k2, v2 := range m {
-					if rv, ok := e.rawKey(k, k2); ok {
-						e.addKey(k, rv, k2, appendJSON(nil, v2))
-					} else if dm, ok := e.topMap(k); ok {
+					if _, ok := e.rawKey(k, k2); ok {
+						f.addValue(k2, v2)
+						continue
+					}
+					f.flush(e, k)
+					if dm, ok := e.topMap(k); ok {
 						mergeKey(dm, k2, v2)
 					}
 				}
+				f.flush(e, k)
 				return
 			}
 		}
@@ -162,9 +174,55 @@ func (e *Event) mergeAnswer(k string, v any) {
 	mergeKey(e.Fields, k, v)
 }
 
+// fragment collects the keys a merge adds to an encoded object, so that
+// they are spliced in with one copy of the member (Extend).
+type fragment struct {
+	arr  [dictMaxKeys]string
+	keys []string
+	b    []byte
+}
+
+func (f *fragment) add(key string, js []byte) {
+	if f.keys == nil {
+		f.keys = f.arr[:0]
+	}
+	if len(f.b) > 0 {
+		f.b = append(f.b, ',')
+	}
+	f.b = append(appendJSONString(f.b, key), ':')
+	f.b = append(f.b, js...)
+	f.keys = append(f.keys, key)
+}
+
+// addValue adds key with v encoded as JSON.
+func (f *fragment) addValue(key string, v any) {
+	if f.keys == nil {
+		f.keys = f.arr[:0]
+	}
+	if len(f.b) > 0 {
+		f.b = append(f.b, ',')
+	}
+	f.b = appendJSON(append(appendJSONString(f.b, key), ':'), v)
+	f.keys = append(f.keys, key)
+}
+
+// flush splices the collected keys into the encoded object top.
+func (f *fragment) flush(e *Event, top string) {
+	if len(f.keys) == 0 {
+		return
+	}
+	if rv, ok := e.Fields[top].(RawValue); ok {
+		if v, ok := rv.Extend(f.keys, f.b); ok {
+			e.Fields[top] = v
+		}
+	}
+	f.keys, f.b = f.keys[:0], f.b[:0]
+}
+
 // mergeRaw merges the answer's next value, an object, into the encoded
-// top-level object top key by key, as mergeAnswer does; ok is false (and
-// nothing is read) when the next value is not an object.
+// top-level object top as mergeAnswer does: the keys it does not have yet
+// are spliced in together, the others merged into its decoded map. ok is
+// false (and nothing is read) when the next value is not an object.
 func (r *reader) mergeRaw(e *Event, top string) bool {
 	if len(r.b) == 0 {
 		return false
@@ -172,18 +230,23 @@ func (r *reader) mergeRaw(e *Event, top string) bool {
 	switch r.b[0] {
 	case tMap:
 		r.b = r.b[1:]
+		var f fragment
 		for n := r.count(); n > 0 && r.err == nil; n-- {
 			k2 := r.key()
-			if rv, ok := e.rawKey(top, k2); ok {
+			if _, ok := e.rawKey(top, k2); ok {
 				if js := r.json(); r.err == nil {
-					e.addKey(top, rv, k2, js)
+					f.add(k2, js)
 				}
-			} else if dm, ok := e.topMap(top); ok {
+				continue
+			}
+			f.flush(e, top)
+			if dm, ok := e.topMap(top); ok {
 				r.mergeValue(dm, k2)
 			} else {
 				r.skip()
 			}
 		}
+		f.flush(e, top)
 		return true
 	case tRef, tDef:
 		save := *r
@@ -191,6 +254,13 @@ func (r *reader) mergeRaw(e *Event, top string) bool {
 		if en == nil || en.m == nil {
 			*r = save // not an object: merged as a value
 			return false
+		}
+		if rv, ok := e.Fields[top].(RawValue); ok {
+			keys, frag := en.fragment()
+			if v, ok := rv.Extend(keys, frag); ok { // the usual case: all keys new
+				e.Fields[top] = v
+				return true
+			}
 		}
 		for _, p := range en.pairs {
 			if rv, ok := e.rawKey(top, p.key); ok {
@@ -206,6 +276,27 @@ func (r *reader) mergeRaw(e *Event, top string) bool {
 		return true
 	}
 	return false
+}
+
+// fragment returns the object's keys and its members encoded as JSON
+// (`"k":v,…`), made once and shared.
+func (en *entry) fragment() ([]string, []byte) {
+	if p := en.frag.Load(); p != nil {
+		return p.keys, p.b
+	}
+	var f fragment
+	keys := make([]string, 0, len(en.pairs))
+	for _, p := range en.pairs {
+		f.add(p.key, p.json())
+		keys = append(keys, p.key)
+	}
+	en.frag.Store(&entryFragment{keys: keys, b: f.b})
+	return keys, f.b
+}
+
+type entryFragment struct {
+	keys []string
+	b    []byte
 }
 
 func (p *pair) json() []byte {
