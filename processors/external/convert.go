@@ -31,11 +31,8 @@ func toSDK(ev *libbeat.Event) *sdk.Event {
 	if e.Fields == nil {
 		e.Fields = sdk.M{}
 	}
-	for _, v := range ev.Fields {
-		if _, ok := v.(*event.Member); ok {
-			e.SetEncoding(encoded)
-			break
-		}
+	if encodedFields(ev.Fields) {
+		e.SetEncoding(encoded)
 	}
 	e.SetHostData(ev)
 	return e
@@ -49,4 +46,18 @@ func toBeat(e *sdk.Event) libbeat.Event {
 	}
 	out.Timestamp, out.Meta, out.Fields = e.Timestamp, mapstr.M(e.Meta), mapstr.M(e.Fields)
 	return out
+}
+
+// encodedFields reports whether fields hold beat/event members: netbeat's
+// packet and flow documents always have an "event" member.
+func encodedFields(f mapstr.M) bool {
+	if _, ok := f["event"].(*event.Member); ok {
+		return true
+	}
+	for _, v := range f {
+		if _, ok := v.(*event.Member); ok {
+			return true
+		}
+	}
+	return false
 }
