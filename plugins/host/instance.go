@@ -318,27 +318,20 @@ func (in *instance) call(r *request) error {
 	}
 }
 
-// callLocal runs r through the in-process plugin as the wire would: a
-// plugin that declared its needs sees only them (Project) and its changes
-// are merged back (Diff, Apply); one that reads every field gets the whole
-// events, decoded. Callers hold mu.
+// callLocal runs r through the in-process plugin, on the events
+// themselves: the fields of an encoded event stay encoded until a plugin
+// changes them (sdk.M decodes a member when a plugin writes into it). A
+// plugin that reads every field gets the events fully decoded. Callers
+// hold mu.
 func (in *instance) callLocal(r *request) error {
-	needs := in.loadNeeds()
-	batch := r.batch
-	if len(needs) > 0 {
-		batch = shared.Project(r.batch, needs)
-	} else {
-		for _, e := range batch {
+	if len(in.loadNeeds()) == 0 {
+		for _, e := range r.batch {
 			e.Decode()
 		}
 	}
-	out, err := in.local.Process(context.Background(), batch)
+	out, err := in.local.Process(context.Background(), r.batch)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrPlugin, err)
-	}
-	if len(needs) > 0 {
-		shared.Diff(out)
-		out = shared.Apply(r.batch, out, needs)
 	}
 	r.out, r.final = out, true
 	return nil

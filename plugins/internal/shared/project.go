@@ -95,30 +95,3 @@ func same(a, b any) bool {
 	}
 	return false
 }
-
-// Project returns the events a plugin that reads only the fields in needs
-// sees, as the wire would deliver them: each with its position in the
-// batch, @timestamp, the metadata (shared with the original) and the needed
-// fields present as flat keys ("source.ip"), recorded for Diff. A plugin run
-// in-process gets these, so that Diff and Apply treat its answer as an
-// out-of-process one.
-func Project(batch []*Event, needs []string) []*Event {
-	out := make([]*Event, len(batch))
-	fields := make([]field, 0, len(batch)*len(needs))
-	for i, e := range batch {
-		p := &Event{seq: uint32(i), Timestamp: e.Timestamp, Meta: e.Meta, Fields: make(M, len(needs))}
-		start := len(fields)
-		for _, k := range needs {
-			if v, ok := e.Fields.GetValue(k); ok {
-				if rv, isRaw := v.(RawValue); isRaw {
-					v = rv.Value()
-				}
-				p.Fields[k] = v
-				fields = append(fields, field{k, v})
-			}
-		}
-		p.orig = fields[start:len(fields):len(fields)]
-		out[i] = p
-	}
-	return out
-}
