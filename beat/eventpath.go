@@ -37,6 +37,9 @@ type pathDecision struct {
 	maps   bool   // packet events must be maps
 	reason string // why, for the log
 	disk   bool   // queue.disk: events are serialized, bundles cannot be
+	// tags: the configuration sets global tags, which libbeat adds to every
+	// event (to a bundle event, for all its documents).
+	tags bool
 	// flushMin is how many events the memory queue waits for before it hands
 	// a batch to the output (flush.min_events, 0 when flush.timeout is 0).
 	flushMin int
@@ -81,7 +84,8 @@ func InspectProcessing(cfg *conf.C) {
 		flushMin = packetsFlushMin(cfg, queueCfg, flushMin)
 	}
 	eventPath.Lock()
-	eventPath.d = pathDecision{maps: maps, reason: reason, disk: disk, flushMin: flushMin}
+	eventPath.d = pathDecision{maps: maps, reason: reason, disk: disk, flushMin: flushMin,
+		tags: cfg != nil && cfg.HasField("tags")}
 	eventPath.Unlock()
 }
 

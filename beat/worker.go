@@ -28,7 +28,15 @@ type Sink = sink
 // WrapSink, when set (beat/cmd sets it to the out-of-process plugin stage of
 // processors/external), wraps every pipeline client a worker publishes to:
 // a stage in the data path between event building and libbeat's pipeline.
-var WrapSink func(b *libbeat.Beat, s Sink) (Sink, error)
+// Bundle > 1 lets the stage publish the encoded documents it processed in
+// bundles of that many (event.Bundle), as the worker would without it.
+var WrapSink func(b *libbeat.Beat, s Sink, o StageOptions) (Sink, error)
+
+// StageOptions tell the plugin stage how the worker would publish.
+type StageOptions struct {
+	Bundle int  // documents per bundle event; <= 1: no bundles
+	Tags   bool // the configuration sets global tags (libbeat adds them to bundle events)
+}
 
 // worker runs one capture source: read → decode → packet events and/or flow table.
 type worker struct {
@@ -71,7 +79,7 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 	// connect returns a pipeline client behind the plugin stage, if any. A
 	// plugin error is returned as the plugin host words it ("plugin/<name>:
 	// …"), not as a pipeline failure.
-	connect := func() (sink, error) {
+	connect := func(bundle int) (sink, error) {
 		c, err := b.Publisher.ConnectWith(libbeat.ClientConfig{
 			PublishMode:   libbeat.GuaranteedSend,
 			EventListener: listener(),
@@ -83,27 +91,30 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		if WrapSink == nil {
 			return c, nil
 		}
-		s, err := WrapSink(b, c)
+		s, err := WrapSink(b, c, StageOptions{Bundle: bundle, Tags: path.tags})
 		if err != nil {
 			c.Close()
 		}
 		if s != sink(c) {
 			// The plugin stage reads the fields plugins need from encoded
 			// events and adds their answers as JSON: events stay encoded,
-			// but one by one (no bundles: plugins see each event).
+			// and the stage bundles them after the plugins (plugins see
+			// each event).
 			w.staged = true
 		}
 		return s, err
 	}
 	if nb.cfg.has("packets") {
-		c, err := connect()
+		size, out := path.bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight), outputName(b)
+		if w.maps || !bundleOutputs[out] || len(nb.cfg.Packets.Fields) > 0 || path.disk {
+			size = 1
+		}
+		c, err := connect(size)
 		if err != nil {
 			return nil, err
 		}
 		w.pkts = newAsyncSink(c, 4096)
-		size := path.bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight)
-		if out := outputName(b); !w.maps && !w.staged && bundleOutputs[out] && size > 1 &&
-			len(nb.cfg.Packets.Fields) == 0 && !path.disk {
+		if !w.staged && size > 1 {
 			w.bundle = &bundler{size: size, out: w.pkts, nb: nb}
 			nb.log.Infof("packet events: %d documents per pipeline event (output.%s)", size, out)
 		}
@@ -112,7 +123,7 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		}
 	}
 	if nb.cfg.has("flows") {
-		if w.flowsC, err = connect(); err != nil {
+		if w.flowsC, err = connect(1); err != nil {
 			if w.pkts != nil {
 				w.pkts.Close()
 			}

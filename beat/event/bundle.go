@@ -1,6 +1,8 @@
 package event
 
 import (
+	"bytes"
+	"strings"
 	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
@@ -26,6 +28,7 @@ type Bundle struct {
 	Docs []Doc
 	TS   []time.Time
 	Sent []bool
+	buf  []byte // AddFields: where the documents' bodies are cut from
 }
 
 // NewBundle makes an empty bundle for up to n documents.
@@ -44,6 +47,57 @@ func (b *Bundle) AddPacket(p *decode.Packet, number uint64, o *PacketOptions) {
 	b.Docs = b.Docs[:len(b.Docs)+1]
 	writePacketDoc(&b.Docs[len(b.Docs)-1], p, number, o)
 	b.TS = append(b.TS, p.Timestamp)
+}
+
+// AddFields adds the document of an event whose fields are all members
+// (an encoded event the plugin stage extended) to the bundle: the members
+// are copied, in map order, into one body cut from the bundle's buffer.
+// ok is false, and nothing is added, when a field is not a member.
+func (b *Bundle) AddFields(ts time.Time, fields mapstr.M) bool {
+	n := 2
+	for k, v := range fields {
+		m, ok := v.(*Member)
+		if !ok || m.Key != k || strings.IndexByte(k, '.') >= 0 {
+			return false
+		}
+		n += len(k) + len(m.raw) + 4
+	}
+	if cap(b.buf)-len(b.buf) < n {
+		b.buf = make([]byte, 0, max(n, (cap(b.Docs)-len(b.Docs))*n))
+	}
+	start := len(b.buf)
+	buf := append(b.buf, '{')
+	members := make([]Member, 0, len(fields))
+	offs := make([]int, 0, len(fields))
+	d := Doc{}
+	for k, v := range fields {
+		m := v.(*Member)
+		if len(members) > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(appendString(buf, k), ':')
+		off := len(buf) - start
+		buf = append(buf, m.raw...)
+		members, offs = append(members, Member{Key: k, raw: m.raw}), append(offs, off)
+		if k == "network" {
+			if c, ok := m.LookupString("community_id"); ok {
+				if i := bytes.Index(m.raw, c); i >= 0 {
+					d.spans.cid = [2]int32{int32(off + i), int32(off + i + len(c))} //nolint:gosec // bounded
+				}
+			}
+		}
+	}
+	buf = append(buf, '}')
+	d.Body = buf[start:len(buf):len(buf)]
+	for i := range members { // the members' values, as slices of the body
+		end := offs[i] + len(members[i].raw)
+		members[i].raw = d.Body[offs[i]:end:end]
+	}
+	d.members = members
+	b.buf = buf
+	b.Docs = append(b.Docs, d)
+	b.TS = append(b.TS, ts)
+	return true
 }
 
 // Event is the bundle as a libbeat event: timestamped with its first packet,

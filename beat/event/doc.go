@@ -22,8 +22,8 @@ const maxMembers = 10
 // real maps: netbeat then builds events with Map (see beat/worker.go).
 type Doc struct {
 	Body    []byte
-	spans   spans               // where writePacket put the members
-	members *[maxMembers]Member // made by the first Members call (the builder's goroutine, or the one encoder a bundle goes to): bundled documents mostly never need them
+	spans   spans    // where writePacket put the members
+	members []Member // made by the first Members call (the builder's goroutine, or the one encoder a bundle goes to): bundled documents mostly never need them; set by AddFields
 }
 
 // Member is one top-level key of a Doc and its encoded value.
@@ -66,12 +66,12 @@ func (d *Doc) CommunityID() []byte {
 func (d *Doc) Members() []Member {
 	if d.members == nil {
 		sp := &d.spans
-		d.members = new([maxMembers]Member)
+		d.members = make([]Member, sp.n)
 		for i := 0; i < sp.n; i++ {
 			d.members[i] = Member{Key: memberNames[sp.name[i]], raw: d.Body[sp.start[i]:sp.stop[i]:sp.stop[i]]}
 		}
 	}
-	return d.members[:d.spans.n]
+	return d.members
 }
 
 // Fields returns the event map of the Doc: one entry per top-level member.

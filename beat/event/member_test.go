@@ -4,9 +4,14 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	lbjson "github.com/elastic/beats/v7/libbeat/outputs/codec/json"
+
 	"github.com/elastic/elastic-agent-libs/mapstr"
+	"github.com/netbeat/netbeat/beat/capture"
+	"github.com/netbeat/netbeat/beat/decode"
+	"github.com/netbeat/netbeat/internal/jsontest"
 )
 
 // TestMemberWith: a member extended with With reads, decodes and encodes
@@ -87,5 +92,56 @@ func TestMemberExtend(t *testing.T) {
 	e, ok := NewMember("x", []byte(`{}`)).Extend([]string{"a"}, []byte(`"a":1`))
 	if !ok || string(e.(*Member).Raw()) != `{"a":1}` {
 		t.Fatalf("Extend on an empty object: %v", e)
+	}
+}
+
+// TestBundleAddFields: a bundle made from members (the plugin stage's
+// output) gives each document the body, members, community ID and
+// libbeat-codec document of the fields it was made from; a field that is
+// not a member is refused.
+func TestBundleAddFields(t *testing.T) {
+	src, err := capture.OpenFile(capturesDir + "/mixed.pcapng")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dec, _ := decode.New(src.LinkType())
+	o := &PacketOptions{}
+	enc := lbjson.New("9.3.0", lbjson.Config{})
+	b := NewBundle(1000)
+	var want []mapstr.M
+	for n := uint64(1); ; n++ {
+		data, ci, err := src.ReadPacket()
+		if err != nil {
+			break
+		}
+		f := Packet(dec.Decode(data, ci), n, o).Fields
+		if n%2 == 0 { // extended by a plugin
+			v, _ := f["network"].(*Member).With("geo", []byte(`{"x":1.5,"s":"a\"b"}`))
+			f["network"], f["timebucket"] = v, NewMember("timebucket", []byte(`{"hour":3}`))
+		}
+		if !b.AddFields(ci.Timestamp, f) {
+			t.Fatalf("packet %d: AddFields refused members", n)
+		}
+		want = append(want, f)
+	}
+	if b.Len() < 50 {
+		t.Fatalf("only %d documents", b.Len())
+	}
+	for i := range b.Docs {
+		d := &b.Docs[i]
+		if g, w := jsontest.Canonical(t, d.Body), marshal(t, want[i]); g != w {
+			t.Fatalf("doc %d body\n got: %s\nwant: %s", i, g, w)
+		}
+		if g, w := viaCodec(t, enc, d.Fields(0)), viaCodec(t, enc, want[i]); g != w {
+			t.Fatalf("doc %d via codec\n got: %s\nwant: %s", i, g, w)
+		}
+		cid, _ := want[i]["network"].(*Member).LookupString("community_id")
+		if string(d.CommunityID()) != string(cid) {
+			t.Fatalf("doc %d community ID %q, want %q", i, d.CommunityID(), cid)
+		}
+	}
+	if b.AddFields(time.Now(), mapstr.M{"event": NewMember("event", []byte(`{}`)), "tags": []string{"x"}}) {
+		t.Error("AddFields accepted a field that is not a member")
 	}
 }

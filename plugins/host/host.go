@@ -19,6 +19,10 @@ import (
 // (netbeat's beat/event members) stay encoded through the chain.
 type Encoding = shared.Encoding
 
+// AppendJSON appends an event value (string, number, bool, map, list,
+// time, …) as compact JSON, as the host encodes answers.
+func AppendJSON(b []byte, v any) []byte { return shared.AppendJSON(b, v) }
+
 // Opt configures a Host.
 type Opt func(*Host)
 

@@ -222,3 +222,65 @@ func TestEncodedMatchesMaps(t *testing.T) {
 		}
 	}
 }
+
+// TestStageBundles: with bundle > 1 the stage publishes the documents it
+// processed in bundles, except events with a field that is not a member
+// (a plugin added tags), and every document is the one the unbundled stage
+// publishes, in the same order.
+func TestStageBundles(t *testing.T) {
+	hc := host.DefaultConfig()
+	hc.BatchSize, hc.Linger = 64, time.Millisecond
+	hc.Chain = []host.PluginConfig{{Name: "group", InProcess: true, Config: builtins(t)}}
+	h, err := newHost(hc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	var docs [2][]string
+	var bundles, single int
+	for i, size := range []int{1, 8} {
+		enc, _ := pairs(t, "")
+		sink := &memSink{}
+		st := NewStage(h, sink, StageOptions{Bundle: size})
+		for _, e := range enc {
+			st.Publish(e)
+		}
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		var out []*sdk.Event
+		for j := range sink.events {
+			ev := &sink.events[j]
+			b, ok := event.BundleOf(ev)
+			if !ok {
+				out = append(out, toSDK(ev))
+				if i == 1 {
+					single++
+				}
+				continue
+			}
+			bundles++
+			for k := range b.Docs {
+				out = append(out, toSDK(b.DocEvent(ev, k)))
+			}
+		}
+		if len(out) != len(enc) {
+			t.Fatalf("bundle %d: %d documents out, want %d", size, len(out), len(enc))
+		}
+		docs[i] = docs2(t, out)
+	}
+	if bundles == 0 || single == 0 {
+		t.Fatalf("%d bundles and %d single events: want both", bundles, single)
+	}
+	for i := range docs[0] {
+		if docs[0][i] != docs[1][i] {
+			t.Fatalf("document %d differs in a bundle\n bundled: %s\n  single: %s", i, docs[1][i], docs[0][i])
+		}
+	}
+}
+
+// docs2 is docs without @timestamp (a bundle's documents keep their own,
+// which the DocEvent view carries).
+func docs2(t *testing.T, events []*sdk.Event) []string {
+	return docs(t, events)
+}

@@ -12,6 +12,9 @@ import (
 	"unicode/utf8"
 )
 
+// AppendJSON appends v as compact JSON (see appendJSON).
+func AppendJSON(b []byte, v any) []byte { return appendJSON(b, v) }
+
 // appendJSON appends v, a value of an event (as the wire decoder or a
 // plugin makes them), as compact JSON: the form an answer takes when the
 // host adds it to an encoded event (encoded.go).
