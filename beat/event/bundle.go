@@ -63,7 +63,7 @@ func (b *Bundle) AddFields(ts time.Time, fields mapstr.M) bool {
 		n += len(k) + len(m.raw) + 4
 	}
 	if cap(b.buf)-len(b.buf) < n {
-		b.buf = make([]byte, 0, max(n, (cap(b.Docs)-len(b.Docs))*n))
+		b.buf = make([]byte, 0, max(n, arenaChunk))
 	}
 	start := len(b.buf)
 	buf := append(b.buf, '{')
@@ -99,6 +99,15 @@ func (b *Bundle) AddFields(ts time.Time, fields mapstr.M) bool {
 	b.TS = append(b.TS, ts)
 	return true
 }
+
+// UseBuffer gives the bundle the free space AddFields cuts bodies from
+// (the FreeBuffer of the previous bundle), so that small bundles share
+// chunks instead of each allocating one.
+func (b *Bundle) UseBuffer(free []byte) { b.buf = free[:0] }
+
+// FreeBuffer returns the unused tail of the bundle's buffer, for the next
+// bundle (UseBuffer).
+func (b *Bundle) FreeBuffer() []byte { return b.buf[len(b.buf):] }
 
 // Event is the bundle as a libbeat event: timestamped with its first packet,
 // Private carries the bundle so that acknowledgements count packets.

@@ -87,6 +87,7 @@ type Stage struct {
 	p     *host.Pipeline
 	sink  Sink
 	owned bool
+	free  []byte // the output goroutine's: where the next bundle's documents are cut from
 }
 
 // NewStage wraps s with h's chain (Close does not close h). With o.Bundle >
@@ -100,6 +101,7 @@ func NewStage(h *host.Host, s Sink, o StageOptions) *Stage {
 		var cur *event.Bundle
 		flush := func() {
 			if cur != nil && cur.Len() > 0 {
+				st.free = cur.FreeBuffer()
 				s.Publish(cur.Event())
 			}
 			cur = nil
@@ -109,6 +111,7 @@ func NewStage(h *host.Host, s Sink, o StageOptions) *Stage {
 			if o.Bundle > 1 && len(ev.Meta) == 0 && ev.Private == nil && bundleable(ev.Fields, o.Tags) {
 				if cur == nil {
 					cur = event.NewBundle(o.Bundle)
+					cur.UseBuffer(st.free)
 				}
 				if cur.AddFields(ev.Timestamp, ev.Fields) {
 					if cur.Full() {
@@ -130,10 +133,17 @@ func NewStage(h *host.Host, s Sink, o StageOptions) *Stage {
 	return st
 }
 
+// libbeatAdds are the top-level fields libbeat's own processing may add to
+// a bundle event, for all its documents, when no processor that reads
+// fields is configured (those make netbeat build maps, and then there are
+// no bundles): a document must not have them too.
+var libbeatAdds = map[string]bool{"host": true, "agent": true, "ecs": true, "cloud": true, "observer": true,
+	"capture": true, "fields": true}
+
 // bundleable makes every field of an encoded event a member, encoding the
-// values plugins added as maps or lists, unless a field is one libbeat
-// adds to bundle events (host, agent, …; tags when the configuration sets
-// global tags): such an event is published on its own.
+// values plugins added (maps, lists, strings), unless a field is one
+// libbeat adds to bundle events (libbeatAdds; tags when the configuration
+// sets global tags): such an event is published on its own.
 func bundleable(f mapstr.M, tags bool) bool {
 	if !encodedFields(f) {
 		return false
@@ -142,7 +152,7 @@ func bundleable(f mapstr.M, tags bool) bool {
 		if _, ok := v.(*event.Member); ok {
 			continue
 		}
-		if (k == "tags" && tags) || k != "tags" && encoded.Maps[k] {
+		if (k == "tags" && tags) || libbeatAdds[k] {
 			return false
 		}
 	}
