@@ -51,7 +51,8 @@ func (b *Bundle) AddPacket(p *decode.Packet, number uint64, o *PacketOptions) {
 
 // AddFields adds the document of an event whose fields are all members
 // (an encoded event the plugin stage extended) to the bundle: the members
-// are copied, in map order, into one body cut from the bundle's buffer.
+// are copied, in map order, into one body cut from the bundle's buffer
+// (Members reads them back from it when an output needs them).
 // ok is false, and nothing is added, when a field is not a member.
 func (b *Bundle) AddFields(ts time.Time, fields mapstr.M) bool {
 	n := 2
@@ -67,18 +68,17 @@ func (b *Bundle) AddFields(ts time.Time, fields mapstr.M) bool {
 	}
 	start := len(b.buf)
 	buf := append(b.buf, '{')
-	members := make([]Member, 0, len(fields))
-	offs := make([]int, 0, len(fields))
 	d := Doc{}
+	first := true
 	for k, v := range fields {
 		m := v.(*Member)
-		if len(members) > 0 {
+		if !first {
 			buf = append(buf, ',')
 		}
+		first = false
 		buf = append(appendString(buf, k), ':')
 		off := len(buf) - start
 		buf = append(buf, m.raw...)
-		members, offs = append(members, Member{Key: k, raw: m.raw}), append(offs, off)
 		if k == "network" {
 			if c, ok := m.LookupString("community_id"); ok {
 				if i := bytes.Index(m.raw, c); i >= 0 {
@@ -89,11 +89,6 @@ func (b *Bundle) AddFields(ts time.Time, fields mapstr.M) bool {
 	}
 	buf = append(buf, '}')
 	d.Body = buf[start:len(buf):len(buf)]
-	for i := range members { // the members' values, as slices of the body
-		end := offs[i] + len(members[i].raw)
-		members[i].raw = d.Body[offs[i]:end:end]
-	}
-	d.members = members
 	b.buf = buf
 	b.Docs = append(b.Docs, d)
 	b.TS = append(b.TS, ts)

@@ -244,6 +244,9 @@ func skipValue(raw []byte, i int) int {
 		case '{', '[':
 			depth++
 		case '}', ']':
+			if depth == 0 { // the end of the container a scalar was the last value of
+				return i
+			}
 			depth--
 			if depth == 0 {
 				return i + 1

@@ -18,7 +18,12 @@ import (
 // as maps) through the four built-ins as one group, in process or through
 // the real gRPC transport (plugin side in the same process), and reports
 // the CPU time per event of both sides together.
-func benchStage(b *testing.B, encoded, inProcess bool) {
+func benchStage(b *testing.B, encoded, inProcess bool) { benchStageOut(b, encoded, inProcess, 0) }
+
+// benchStageOut is benchStage that also publishes each result as the stage
+// does (in bundles of bundle documents when bundle > 1) into a sink that
+// drops them.
+func benchStageOut(b *testing.B, encoded, inProcess bool, bundle int) {
 	cfg := builtins(&testing.T{})
 	var frames [][]byte
 	src := &publicFrames{}
@@ -52,6 +57,7 @@ func benchStage(b *testing.B, encoded, inProcess bool) {
 	dec, _ := decode.New(decode.LinkTypeEthernet)
 	po := &event.PacketOptions{}
 	_, ci, _ := (&publicFrames{}).ReadPacket()
+	st := &Stage{sink: discardSink{}, opts: StageOptions{Bundle: bundle}}
 	evs := make([]libbeat.Event, 512)
 	batch := make([]*sdk.Event, 512)
 	b.ReportAllocs()
@@ -66,8 +72,13 @@ func benchStage(b *testing.B, encoded, inProcess bool) {
 			}
 			batch[j] = toSDK(&evs[j])
 		}
-		for _, e := range process(batch) {
-			_ = toBeat(e)
+		out := process(batch)
+		if bundle == 0 {
+			for _, e := range out {
+				_ = toBeat(e)
+			}
+		} else {
+			st.publish(out)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*512), "ns/event")
@@ -77,3 +88,15 @@ func BenchmarkStageEncodedInProcess(b *testing.B) { benchStage(b, true, true) }
 func BenchmarkStageMapsInProcess(b *testing.B)    { benchStage(b, false, true) }
 func BenchmarkStageEncodedGRPC(b *testing.B)      { benchStage(b, true, false) }
 func BenchmarkStageMapsGRPC(b *testing.B)         { benchStage(b, false, false) }
+
+type discardSink struct{}
+
+func (discardSink) Publish(libbeat.Event) {}
+func (discardSink) Close() error          { return nil }
+
+// The stage's output, one event per pipeline event or in bundles of 64.
+func BenchmarkStageOutEncodedGRPC(b *testing.B)        { benchStageOut(b, true, false, 1) }
+func BenchmarkStageOutEncodedGRPCBundled(b *testing.B) { benchStageOut(b, true, false, 64) }
+func BenchmarkStageOutEncodedInProcessBundled(b *testing.B) {
+	benchStageOut(b, true, true, 64)
+}

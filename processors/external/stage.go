@@ -87,6 +87,7 @@ type Stage struct {
 	p     *host.Pipeline
 	sink  Sink
 	owned bool
+	opts  StageOptions
 	free  []byte // the output goroutine's: where the next bundle's documents are cut from
 }
 
@@ -96,41 +97,47 @@ type Stage struct {
 // once per bundle as without plugins (bundle.go); an event with a field
 // libbeat adds to bundle events goes out on its own, in order.
 func NewStage(h *host.Host, s Sink, o StageOptions) *Stage {
-	st := &Stage{sink: s}
-	st.p = h.NewPipeline(func(batch []*sdk.Event) {
-		var cur *event.Bundle
-		flush := func() {
-			if cur != nil && cur.Len() > 0 {
-				st.free = cur.FreeBuffer()
-				s.Publish(cur.Event())
-			}
-			cur = nil
-		}
-		for _, e := range batch {
-			ev := toBeat(e)
-			if o.Bundle > 1 && len(ev.Meta) == 0 && ev.Private == nil && bundleable(ev.Fields, o.Tags) {
-				if cur == nil {
-					cur = event.NewBundle(o.Bundle)
-					cur.UseBuffer(st.free)
-				}
-				if cur.AddFields(ev.Timestamp, ev.Fields) {
-					if cur.Full() {
-						flush()
-					}
-					continue
-				}
-			}
-			flush()
-			s.Publish(ev)
-		}
-		flush()
-	}, func(dropped []*sdk.Event) {
+	st := &Stage{sink: s, opts: o}
+	st.p = h.NewPipeline(st.publish, func(dropped []*sdk.Event) {
 		for _, e := range dropped {
 			e.AddTag(DroppedTag)
 			s.Publish(toBeat(e))
 		}
 	})
 	return st
+}
+
+// publish hands a processed batch, in order, to the wrapped sink (in
+// bundles when the options allow). Only the pipeline's output goroutine
+// calls it.
+func (st *Stage) publish(batch []*sdk.Event) {
+	var cur *event.Bundle
+	flush := func() {
+		if cur != nil && cur.Len() > 0 {
+			st.free = cur.FreeBuffer()
+			st.sink.Publish(cur.Event())
+		}
+		cur = nil
+	}
+	o := st.opts
+	for _, e := range batch {
+		ev := toBeat(e)
+		if o.Bundle > 1 && len(ev.Meta) == 0 && ev.Private == nil && bundleable(ev.Fields, o.Tags) {
+			if cur == nil {
+				cur = event.NewBundle(o.Bundle)
+				cur.UseBuffer(st.free)
+			}
+			if cur.AddFields(ev.Timestamp, ev.Fields) {
+				if cur.Full() {
+					flush()
+				}
+				continue
+			}
+		}
+		flush()
+		st.sink.Publish(ev)
+	}
+	flush()
 }
 
 // libbeatAdds are the top-level fields libbeat's own processing may add to
