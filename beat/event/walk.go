@@ -164,7 +164,7 @@ func decodeValue(raw []byte, i int) (interface{}, int) {
 		}
 		n, u, neg, err := readInt(raw, i)
 		if err != nil {
-			return nil, n
+			return nil, len(raw) // malformed: stop (a list or object around it would not advance)
 		}
 		if neg {
 			return -int64(u), n //nolint:gosec // bounded by readInt
