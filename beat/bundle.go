@@ -86,7 +86,13 @@ func (nb *Netbeat) waitInflight(n uint64, size int) {
 	limitBytes := uint64(nb.cfg.Packets.MaxInflightBytes) //nolint:gosec // validated > 0
 	bytes := uint64(size)                                 //nolint:gosec // non-negative
 	for {
-		inflight := nb.publishedBytes.Load() - nb.ackedBytes.Load()
+		// Bundles the plugin stage makes are acknowledged without passing
+		// here: their bytes must not wrap the difference around.
+		pub, ack := nb.publishedBytes.Load(), nb.ackedBytes.Load()
+		inflight := uint64(0)
+		if pub > ack {
+			inflight = pub - ack
+		}
 		if nb.published.Load()+n <= nb.acked.Load()+limit && (inflight == 0 || inflight+bytes <= limitBytes) {
 			break
 		}

@@ -14,8 +14,9 @@ import (
 // (fast: no maps, output.franz copies the bytes), or plain maps that
 // processors can read and change. Maps are used when something in the
 // pipeline may look inside netbeat's fields: a global processor not known to
-// leave them alone, a `when` condition on them, fields_under_root, or the
-// plugin stage.
+// leave them alone, a `when` condition on them, or fields_under_root. The
+// plugin stage works on encoded events (plugins/host reads the fields
+// plugins need from the members and adds their answers as JSON).
 
 // encodedSafe are the processors that only add top-level keys netbeat's
 // events never carry, so they work on encoded events.
@@ -36,6 +37,9 @@ type pathDecision struct {
 	maps   bool   // packet events must be maps
 	reason string // why, for the log
 	disk   bool   // queue.disk: events are serialized, bundles cannot be
+	// tags: the configuration sets global tags, which libbeat adds to every
+	// event (to a bundle event, for all its documents).
+	tags bool
 	// flushMin is how many events the memory queue waits for before it hands
 	// a batch to the output (flush.min_events, 0 when flush.timeout is 0).
 	flushMin int
@@ -80,7 +84,8 @@ func InspectProcessing(cfg *conf.C) {
 		flushMin = packetsFlushMin(cfg, queueCfg, flushMin)
 	}
 	eventPath.Lock()
-	eventPath.d = pathDecision{maps: maps, reason: reason, disk: disk, flushMin: flushMin}
+	eventPath.d = pathDecision{maps: maps, reason: reason, disk: disk, flushMin: flushMin,
+		tags: cfg != nil && cfg.HasField("tags")}
 	eventPath.Unlock()
 }
 

@@ -28,7 +28,15 @@ type Sink = sink
 // WrapSink, when set (beat/cmd sets it to the out-of-process plugin stage of
 // processors/external), wraps every pipeline client a worker publishes to:
 // a stage in the data path between event building and libbeat's pipeline.
-var WrapSink func(b *libbeat.Beat, s Sink) (Sink, error)
+// Bundle > 1 lets the stage publish the encoded documents it processed in
+// bundles of that many (event.Bundle), as the worker would without it.
+var WrapSink func(b *libbeat.Beat, s Sink, o StageOptions) (Sink, error)
+
+// StageOptions tell the plugin stage how the worker would publish.
+type StageOptions struct {
+	Bundle int  // documents per bundle event; <= 1: no bundles
+	Tags   bool // the configuration sets global tags (libbeat adds them to bundle events)
+}
 
 // worker runs one capture source: read → decode → packet events and/or flow table.
 type worker struct {
@@ -46,14 +54,16 @@ type worker struct {
 	mu      sync.Mutex
 	dstats  decode.Stats // snapshot for metrics, guarded by mu
 	flowPub uint64
-	// maps: build packet events as maps (processors or plugins look inside
-	// them) instead of encoded documents (eventpath.go).
+	// maps: build packet events as maps (processors look inside them)
+	// instead of encoded documents (eventpath.go).
 	maps bool
 	// bundle, when set, publishes packet documents in bundles (bundle.go).
 	bundle *bundler
 	// par, when set instead, builds the bundles on several goroutines
 	// (builders.go).
 	par *builders
+	// staged: events go through the plugin stage (processors/external).
+	staged bool
 }
 
 func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, listener func() libbeat.EventListener) (*worker, error) {
@@ -72,7 +82,7 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 	// connect returns a pipeline client behind the plugin stage, if any. A
 	// plugin error is returned as the plugin host words it ("plugin/<name>:
 	// …"), not as a pipeline failure.
-	connect := func() (sink, error) {
+	connect := func(bundle int) (sink, error) {
 		c, err := b.Publisher.ConnectWith(libbeat.ClientConfig{
 			PublishMode:   libbeat.GuaranteedSend,
 			EventListener: listener(),
@@ -84,24 +94,30 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		if WrapSink == nil {
 			return c, nil
 		}
-		s, err := WrapSink(b, c)
+		s, err := WrapSink(b, c, StageOptions{Bundle: bundle, Tags: path.tags})
 		if err != nil {
 			c.Close()
 		}
 		if s != sink(c) {
-			w.maps = true // the plugin stage reads and changes fields
+			// The plugin stage reads the fields plugins need from encoded
+			// events and adds their answers as JSON: events stay encoded,
+			// and the stage bundles them after the plugins (plugins see
+			// each event).
+			w.staged = true
 		}
 		return s, err
 	}
 	if nb.cfg.has("packets") {
-		c, err := connect()
+		size, out := path.bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight), outputName(b)
+		if w.maps || !bundleOutputs[out] || len(nb.cfg.Packets.Fields) > 0 || path.disk {
+			size = 1
+		}
+		c, err := connect(size)
 		if err != nil {
 			return nil, err
 		}
 		w.pkts = newAsyncSink(c, 4096)
-		size := path.bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight)
-		if out := outputName(b); !w.maps && bundleOutputs[out] && size > 1 &&
-			len(nb.cfg.Packets.Fields) == 0 && !path.disk {
+		if !w.staged && size > 1 {
 			if n := nb.cfg.Packets.builders(); n > 1 {
 				if w.par, err = newBuilders(nb, w.pkts, n, size, src.LinkType(), w.popts); err != nil {
 					w.pkts.Close()
@@ -114,15 +130,11 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 			}
 		}
 		if w.maps {
-			why := path.reason
-			if why == "" {
-				why = "the plugin stage reads them"
-			}
-			nb.log.Infof("packet events are built as maps: %s", why)
+			nb.log.Infof("packet events are built as maps: %s", path.reason)
 		}
 	}
 	if nb.cfg.has("flows") {
-		if w.flowsC, err = connect(); err != nil {
+		if w.flowsC, err = connect(1); err != nil {
 			if w.pkts != nil {
 				w.pkts.Close()
 			}

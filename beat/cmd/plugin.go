@@ -22,7 +22,9 @@ import (
 
 func init() {
 	// netbeat.plugins: the plugin chain as a stage of the data path.
-	nbeat.WrapSink = func(b *libbeat.Beat, s nbeat.Sink) (nbeat.Sink, error) { return external.WrapSink(b, s) }
+	nbeat.WrapSink = func(b *libbeat.Beat, s nbeat.Sink, o nbeat.StageOptions) (nbeat.Sink, error) {
+		return external.WrapSink(b, s, external.StageOptions{Bundle: o.Bundle, Tags: o.Tags})
+	}
 }
 
 func pluginCommand() *cobra.Command {

@@ -1,6 +1,8 @@
 package event
 
 import (
+	"bytes"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,9 +36,13 @@ type Bundle struct {
 	TS   []time.Time
 	Sent []bool
 
-	arena   arena  // the bodies of Docs
+	arena   arena  // the bodies of Docs (AddPacket)
 	scratch []byte // an output's buffer (Scratch), kept for reuse
 	bytes   int    // sum of the bodies' lengths
+	// buf is where AddFields cuts bodies from; its free tail may be handed
+	// to the next bundle (FreeBuffer, UseBuffer), so it is never reused
+	// after Release.
+	buf []byte
 }
 
 // bundles holds released bundles for reuse.
@@ -58,7 +64,7 @@ func NewBundle(n int) *Bundle {
 // garbage collected.
 func (b *Bundle) Release() {
 	clear(b.Docs) // drop members and bodies
-	b.Docs, b.TS, b.Sent, b.bytes = b.Docs[:0], b.TS[:0], nil, 0
+	b.Docs, b.TS, b.Sent, b.bytes, b.buf = b.Docs[:0], b.TS[:0], nil, 0, nil
 	b.arena.reset()
 	bundles.Put(b)
 }
@@ -92,6 +98,62 @@ func (b *Bundle) AddPacket(p *decode.Packet, number uint64, o *PacketOptions) {
 	b.bytes += len(b.Docs[len(b.Docs)-1].Body)
 	b.TS = append(b.TS, p.Timestamp)
 }
+
+// AddFields adds the document of an event whose fields are all members
+// (an encoded event the plugin stage extended) to the bundle: the members
+// are copied, in map order, into one body cut from the bundle's buffer
+// (Members reads them back from it when an output needs them).
+// ok is false, and nothing is added, when a field is not a member.
+func (b *Bundle) AddFields(ts time.Time, fields mapstr.M) bool {
+	n := 2
+	for k, v := range fields {
+		m, ok := v.(*Member)
+		if !ok || m.Key != k || strings.IndexByte(k, '.') >= 0 {
+			return false
+		}
+		n += len(k) + len(m.raw) + 4
+	}
+	if cap(b.buf)-len(b.buf) < n {
+		b.buf = make([]byte, 0, max(n, arenaChunk))
+	}
+	start := len(b.buf)
+	buf := append(b.buf, '{')
+	d := Doc{}
+	first := true
+	for k, v := range fields {
+		m := v.(*Member)
+		if !first {
+			buf = append(buf, ',')
+		}
+		first = false
+		buf = append(appendString(buf, k), ':')
+		off := len(buf) - start
+		buf = append(buf, m.raw...)
+		if k == "network" {
+			if c, ok := m.LookupString("community_id"); ok {
+				if i := bytes.Index(m.raw, c); i >= 0 {
+					d.spans.cid = [2]int32{int32(off + i), int32(off + i + len(c))} //nolint:gosec // bounded
+				}
+			}
+		}
+	}
+	buf = append(buf, '}')
+	d.Body = buf[start:len(buf):len(buf)]
+	b.buf = buf
+	b.bytes += len(d.Body)
+	b.Docs = append(b.Docs, d)
+	b.TS = append(b.TS, ts)
+	return true
+}
+
+// UseBuffer gives the bundle the free space AddFields cuts bodies from
+// (the FreeBuffer of the previous bundle), so that small bundles share
+// chunks instead of each allocating one.
+func (b *Bundle) UseBuffer(free []byte) { b.buf = free[:0] }
+
+// FreeBuffer returns the unused tail of the bundle's buffer, for the next
+// bundle (UseBuffer).
+func (b *Bundle) FreeBuffer() []byte { return b.buf[len(b.buf):] }
 
 // Event is the bundle as a libbeat event: timestamped with its first packet,
 // Private carries the bundle so that acknowledgements count packets.

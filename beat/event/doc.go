@@ -22,8 +22,8 @@ const maxMembers = 10
 // real maps: netbeat then builds events with Map (see beat/worker.go).
 type Doc struct {
 	Body    []byte
-	spans   spans               // where writePacket put the members
-	members *[maxMembers]Member // made by the first Members call (the builder's goroutine, or the one encoder a bundle goes to): bundled documents mostly never need them
+	spans   spans    // where writePacket put the members
+	members []Member // made by the first Members call (the builder's goroutine, or the one encoder a bundle goes to): bundled documents mostly never need them; set by AddFields
 }
 
 // Member is one top-level key of a Doc and its encoded value.
@@ -66,12 +66,16 @@ func (d *Doc) CommunityID() []byte {
 func (d *Doc) Members() []Member {
 	if d.members == nil {
 		sp := &d.spans
-		d.members = new([maxMembers]Member)
+		if sp.n == 0 && len(d.Body) > 2 { // made by Bundle.AddFields: read the body
+			d.members = bodyMembers(d.Body)
+			return d.members
+		}
+		d.members = make([]Member, sp.n)
 		for i := 0; i < sp.n; i++ {
 			d.members[i] = Member{Key: memberNames[sp.name[i]], raw: d.Body[sp.start[i]:sp.stop[i]:sp.stop[i]]}
 		}
 	}
-	return d.members[:d.spans.n]
+	return d.members
 }
 
 // Fields returns the event map of the Doc: one entry per top-level member.
@@ -148,4 +152,22 @@ func (a *arena) keep(body []byte) {
 	if len(body) > 0 && len(body) <= cap(a.free) && &body[0] == &a.free[:1][0] {
 		a.free = a.free[len(body):len(body)]
 	}
+}
+
+// bodyMembers lists the top-level members of an encoded object.
+func bodyMembers(body []byte) []Member {
+	var ms []Member
+	for i := 1; i < len(body) && body[i] != '}'; {
+		if body[i] == ',' {
+			i++
+		}
+		k, n, err := readString(body, i)
+		if err != nil || n >= len(body) || body[n] != ':' {
+			break
+		}
+		j := skipValue(body, n+1)
+		ms = append(ms, Member{Key: k, raw: body[n+1 : j : j]})
+		i = j
+	}
+	return ms
 }

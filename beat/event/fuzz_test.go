@@ -61,3 +61,30 @@ func FuzzPacketEvent(f *testing.F) {
 func ci(data []byte) gopacket.CaptureInfo {
 	return gopacket.CaptureInfo{Timestamp: time.Unix(1700000000, 0), CaptureLength: len(data), Length: len(data)}
 }
+
+// FuzzMemberWalk gives the member walkers (Lookup, LookupString, Value,
+// With, Extend, and the body walk of bundled stage documents) arbitrary
+// bytes: nothing may panic, and the members read from a body are slices
+// of it.
+// Run: go test ./beat/event -run '^$' -fuzz FuzzMemberWalk -fuzztime 1m
+func FuzzMemberWalk(f *testing.F) {
+	for _, s := range []string{`{"ip":"81.2.3.4","port":53,"geo":{"x":1.5,"l":[1,"a"]}}`, `{"a":1}`, `{}`,
+		`{"a":{"b":-2e3}}`, `{"s":"q\"x","n":null,"t":true}`, `[1,2]`, `"x"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		m := NewMember("x", raw)
+		for _, p := range []string{"", "ip", "geo.x", "a.b", "s"} {
+			m.Lookup(p)
+			m.LookupString(p)
+		}
+		_ = m.Value()
+		m.With("k", []byte(`1`))
+		m.Extend([]string{"k"}, []byte(`"k":1`))
+		for _, ms := range bodyMembers(raw) {
+			if len(ms.raw) > len(raw) {
+				t.Fatalf("member %q longer than the body", ms.Key)
+			}
+		}
+	})
+}

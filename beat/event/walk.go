@@ -9,9 +9,10 @@ import (
 	"github.com/elastic/go-structform"
 )
 
-// The walkers below read the JSON that writePacket and FlowDoc wrote: no whitespace,
-// objects, arrays, strings, integers, booleans, null. They are not general
-// JSON parsers and are only given netbeat's own Doc bodies.
+// The walkers below read the JSON that writePacket and FlowDoc wrote, and the
+// members the plugin stage extends (NewMember, With): no whitespace,
+// objects, arrays, strings, numbers, booleans, null. They are not general
+// JSON parsers and are only given netbeat's own documents.
 
 var errBadDoc = errors.New("netbeat event: malformed encoded document")
 
@@ -79,6 +80,9 @@ func foldValue(raw []byte, i int, v structform.ExtVisitor) (int, error) {
 	case c == 'n':
 		return i + 4, v.OnNil()
 	default:
+		if f, n, ok := readFloat(raw, i); ok {
+			return n, v.OnFloat64(f)
+		}
 		n, u, neg, err := readInt(raw, i)
 		if err != nil {
 			return n, err
@@ -88,6 +92,29 @@ func foldValue(raw []byte, i int, v structform.ExtVisitor) (int, error) {
 		}
 		return n, v.OnUint64(u)
 	}
+}
+
+// readFloat reads the number at raw[i:] when it has a fraction or an
+// exponent (ok false otherwise: an integer, read by readInt).
+func readFloat(raw []byte, i int) (float64, int, bool) {
+	j, frac := i, false
+	for j < len(raw) {
+		c := raw[j]
+		if c == '.' || c == 'e' || c == 'E' {
+			frac = true
+		} else if (c < '0' || c > '9') && c != '-' && c != '+' {
+			break
+		}
+		j++
+	}
+	if !frac {
+		return 0, i, false
+	}
+	f, err := strconv.ParseFloat(string(raw[i:j]), 64)
+	if err != nil {
+		return 0, i, false
+	}
+	return f, j, true
 }
 
 // decodeValue decodes the value at raw[i:] into normalized libbeat values.
@@ -132,9 +159,12 @@ func decodeValue(raw []byte, i int) (interface{}, int) {
 	case c == 'n':
 		return nil, i + 4
 	default:
+		if f, n, ok := readFloat(raw, i); ok {
+			return f, n
+		}
 		n, u, neg, err := readInt(raw, i)
 		if err != nil {
-			return nil, n
+			return nil, len(raw) // malformed: stop (a list or object around it would not advance)
 		}
 		if neg {
 			return -int64(u), n //nolint:gosec // bounded by readInt
@@ -192,6 +222,20 @@ func readInt(raw []byte, i int) (next int, u uint64, neg bool, err error) {
 	return i, u, neg, nil
 }
 
+// skipString returns the index after the string at raw[i:] (raw[i] == '"')
+// without decoding it.
+func skipString(raw []byte, i int) int {
+	for j := i + 1; j < len(raw); j++ {
+		switch raw[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(raw)
+}
+
 // skipValue returns the index after the value at raw[i:].
 func skipValue(raw []byte, i int) int {
 	depth := 0
@@ -200,13 +244,15 @@ func skipValue(raw []byte, i int) int {
 		case '{', '[':
 			depth++
 		case '}', ']':
+			if depth == 0 { // the end of the container a scalar was the last value of
+				return i
+			}
 			depth--
 			if depth == 0 {
 				return i + 1
 			}
 		case '"':
-			_, n, _ := readString(raw, i)
-			i = n
+			i = skipString(raw, i)
 			if depth == 0 {
 				return i
 			}

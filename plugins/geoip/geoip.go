@@ -22,7 +22,10 @@ type GeoIP struct {
 	cfg   Config
 	dbs   []*maxminddb.Reader // city or country first, then ASN
 	cache map[offsets]result
+	keys  []targetKeys // per target: the fields read and written
 }
+
+type targetKeys struct{ ip, geo, as string }
 
 type result struct {
 	geo map[string]any
@@ -51,6 +54,10 @@ func (p *GeoIP) Configure(raw map[string]any) error {
 		return fmt.Errorf("geoip: at most %d databases", len(offsets{}))
 	}
 	p.cfg, p.cache = cfg, make(map[offsets]result, 1024)
+	p.keys = p.keys[:0]
+	for _, t := range cfg.Targets {
+		p.keys = append(p.keys, targetKeys{ip: t + ".ip", geo: t + ".geo", as: t + ".as"})
+	}
 	return nil
 }
 
@@ -125,8 +132,8 @@ func (p *GeoIP) lookup(a netip.Addr) (result, error) {
 // Process adds geo and AS fields to each target with a public address.
 func (p *GeoIP) Process(_ context.Context, events []*sdk.Event) ([]*sdk.Event, error) {
 	for _, e := range events {
-		for _, t := range p.cfg.Targets {
-			a, err := netip.ParseAddr(e.Fields.String(t + ".ip"))
+		for _, k := range p.keys {
+			a, err := netip.ParseAddr(e.Fields.String(k.ip))
 			if err != nil || skip(a.Unmap()) {
 				continue
 			}
@@ -135,10 +142,10 @@ func (p *GeoIP) Process(_ context.Context, events []*sdk.Event) ([]*sdk.Event, e
 				return nil, err
 			}
 			if r.geo != nil {
-				e.Fields.Put(t+".geo", copyMap(r.geo))
+				e.Fields.Put(k.geo, copyMap(r.geo))
 			}
 			if r.as != nil {
-				e.Fields.Put(t+".as", copyMap(r.as))
+				e.Fields.Put(k.as, copyMap(r.as))
 			}
 		}
 	}

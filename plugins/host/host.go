@@ -14,6 +14,15 @@ import (
 	"github.com/netbeat/netbeat/plugins/sdk"
 )
 
+// Encoding tells the host how to add answers to an encoded event (see
+// sdk.Event's SetEncoding): events whose top-level values are encoded JSON
+// (netbeat's beat/event members) stay encoded through the chain.
+type Encoding = shared.Encoding
+
+// AppendJSON appends an event value (string, number, bool, map, list,
+// time, …) as compact JSON, as the host encodes answers.
+func AppendJSON(b []byte, v any) []byte { return shared.AppendJSON(b, v) }
+
 // Opt configures a Host.
 type Opt func(*Host)
 
@@ -153,5 +162,3 @@ func (h *Host) Close() error {
 	})
 	return nil
 }
-
-var _ = shared.Handshake

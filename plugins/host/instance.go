@@ -87,6 +87,11 @@ func (in *instance) startLocal() error {
 	if err := p.Configure(in.cfg.Config); err != nil {
 		return fmt.Errorf("configuring failed: %w", err)
 	}
+	var needs []string
+	if fr, ok := p.(sdk.FieldReader); ok {
+		needs = fr.Needs()
+	}
+	in.needs.Store(&needs)
 	in.local, in.started = p, true
 	in.setState(func(s *State) { s.Status, s.PID = "running (in process)", os.Getpid() })
 	return nil
@@ -278,12 +283,7 @@ func (in *instance) loadNeeds() []string {
 // call sends one batch, bounded by the timeout. Callers hold mu.
 func (in *instance) call(r *request) error {
 	if in.local != nil {
-		out, err := in.local.Process(context.Background(), r.batch)
-		if err != nil {
-			return fmt.Errorf("%w: %v", ErrPlugin, err)
-		}
-		r.out, r.final = out, true
-		return nil
+		return in.callLocal(r)
 	}
 	if needs := in.loadNeeds(); r.enc == nil || !slices.Equal(needs, r.needs) { // restarted with other needs
 		r.needs = needs
@@ -316,6 +316,25 @@ func (in *instance) call(r *request) error {
 		in.kill()
 		return fmt.Errorf("%w (timeout %s): killed", ErrTimeout, in.h.cfg.Timeout)
 	}
+}
+
+// callLocal runs r through the in-process plugin, on the events
+// themselves: the fields of an encoded event stay encoded until a plugin
+// changes them (sdk.M decodes a member when a plugin writes into it). A
+// plugin that reads every field gets the events fully decoded. Callers
+// hold mu.
+func (in *instance) callLocal(r *request) error {
+	if len(in.loadNeeds()) == 0 {
+		for _, e := range r.batch {
+			e.Decode()
+		}
+	}
+	out, err := in.local.Process(context.Background(), r.batch)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrPlugin, err)
+	}
+	r.out, r.final = out, true
+	return nil
 }
 
 // exchange runs r through the plugin under the failure policy: retried,

@@ -46,7 +46,7 @@ func TestStage(t *testing.T) {
 	}
 	defer h.Close()
 	sink := &memSink{}
-	st := NewStage(h, sink)
+	st := NewStage(h, sink, StageOptions{})
 	for i := 0; i < 10; i++ {
 		st.Publish(packet(50 + i%5))
 	}

@@ -17,21 +17,23 @@ import (
 )
 
 // writeCapture writes n Ethernet/IPv4 TCP and UDP packets between public
-// and private addresses, spread over two days.
-func writeCapture(path string, n int) error {
+// and private addresses, spread over two days, and returns how many
+// distinct flows (5-tuples, either direction) they make.
+func writeCapture(path string, n int) (int, error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer f.Close()
 	w := pcapgo.NewWriter(f)
 	if err := w.WriteFileHeader(65535, layers.LinkTypeEthernet); err != nil {
-		return err
+		return 0, err
 	}
 	r := rand.New(rand.NewSource(1))
 	ts := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	ports := []int{53, 80, 443, 8080, 22, 123}
 	buf := gopacket.NewSerializeBuffer()
+	flows := map[string]bool{}
 	for i := 0; i < n; i++ {
 		ip := &layers.IPv4{Version: 4, TTL: 64, SrcIP: net.IPv4(81, byte(r.Intn(256)), byte(r.Intn(256)), byte(r.Intn(256))),
 			DstIP: net.IPv4(10, 0, 0, byte(r.Intn(256)))}
@@ -44,6 +46,11 @@ func writeCapture(path string, n int) error {
 		eth := &layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, DstMAC: net.HardwareAddr{2, 0, 0, 0, 0, 2}, EthernetType: layers.EthernetTypeIPv4}
 		payload := gopacket.Payload(make([]byte, 64+r.Intn(400)))
 		sp, dp := 1024+r.Intn(60000), ports[r.Intn(len(ports))]
+		a, b := fmt.Sprintf("%s:%d", ip.SrcIP, sp), fmt.Sprintf("%s:%d", ip.DstIP, dp)
+		if a > b {
+			a, b = b, a
+		}
+		flows[fmt.Sprint(i%3 == 0, a, b)] = true
 		var l4 gopacket.SerializableLayer
 		if i%3 == 0 {
 			ip.Protocol = layers.IPProtocolUDP
@@ -57,15 +64,15 @@ func writeCapture(path string, n int) error {
 			l4 = t
 		}
 		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, eth, ip, l4, payload); err != nil {
-			return err
+			return 0, err
 		}
 		ts = ts.Add(time.Duration(r.Intn(1000)) * time.Millisecond)
 		data := buf.Bytes()
 		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(data), Length: len(data)}, data); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(flows), nil
 }
 
 // writeData writes the MMDBs and the block list the plugins use.

@@ -1,9 +1,11 @@
-// Command bench measures netbeat's packet-mode throughput with no plugin,
-// each built-in plugin and the chain of all four, out-of-process and in
-// process, on a generated capture, and prints a Markdown table
-// (BENCHMARKS.md):
+// Command bench measures netbeat's throughput and CPU per event with no
+// plugin, each built-in plugin and the chain of all four, out-of-process
+// and in process, on a generated capture, and prints a Markdown table
+// (BENCHMARKS.md). -mode packets (default) makes one event per packet;
+// -mode flows one flow record per flow (interim reports off, so every flow
+// of the capture is one record; the generator counts them).
 //
-//	go build -o /tmp/netbeat . && go run ./plugins/internal/bench -netbeat /tmp/netbeat
+//	go build -o /tmp/netbeat . && go run ./plugins/internal/bench -netbeat /tmp/netbeat [-mode flows]
 package main
 
 import (
@@ -23,6 +25,7 @@ func main() {
 	packets := flag.Int("packets", 300000, "packets in the generated capture")
 	runs := flag.Int("runs", 3, "runs per scenario (best is kept)")
 	only := flag.String("only", "", "comma-separated scenario names")
+	mode := flag.String("mode", "packets", "packets or flows")
 	flag.Parse()
 	if *nb == "" {
 		log.Fatal("bench: -netbeat is required")
@@ -38,8 +41,17 @@ func main() {
 		fmt.Fprintln(os.Stderr, "data in", dir)
 	}
 	big, small := filepath.Join(dir, "big.pcap"), filepath.Join(dir, "small.pcap")
-	must(writeCapture(big, *packets))
-	must(writeCapture(small, 1))
+	if *mode != "packets" && *mode != "flows" {
+		log.Fatalf("bench: -mode %q: want packets or flows", *mode)
+	}
+	nflows, err := writeCapture(big, *packets)
+	must(err)
+	_, err = writeCapture(small, 1)
+	must(err)
+	events := *packets
+	if *mode == "flows" {
+		events = nflows
+	}
 	must(writeData(dir))
 	fmt.Printf("| scenario | mode | events/s (wall) | %% of no plugin | overhead µs/event (wall) | CPU µs/event (netbeat + plugins) | CPU overhead µs/event |\n|---|---|---:|---:|---:|---:|---:|\n")
 	var base, baseCPU float64
@@ -48,23 +60,26 @@ func main() {
 			continue
 		}
 		for _, inproc := range sc.modes() {
-			cfg := filepath.Join(dir, fmt.Sprintf("%s-%v.yml", sc.name, inproc))
-			must(os.WriteFile(cfg, []byte(sc.config(inproc)), 0o600))
-			startup, startCPU := best(*runs, func() (time.Duration, time.Duration) { return run(*nb, cfg, small, dir) })
-			total, totalCPU := best(*runs, func() (time.Duration, time.Duration) { return run(*nb, cfg, big, dir) })
-			eps := float64(*packets) / (total - startup).Seconds()
-			cpu := 1e6 * (totalCPU - startCPU).Seconds() / float64(*packets)
+			cfg := filepath.Join(dir, fmt.Sprintf("%s-%s-%v.yml", sc.name, *mode, inproc))
+			must(os.WriteFile(cfg, []byte(sc.config(*mode, inproc)), 0o600))
+			startup, startCPU := best(*runs, func() (time.Duration, time.Duration) { return run(*nb, cfg, small, dir, *mode) })
+			total, totalCPU := best(*runs, func() (time.Duration, time.Duration) { return run(*nb, cfg, big, dir, *mode) })
+			eps := float64(events) / (total - startup).Seconds()
+			cpu := 1e6 * (totalCPU - startCPU).Seconds() / float64(events)
 			mode := "out-of-process"
-			if sc.name == "none" {
+			switch {
+			case sc.name == "none":
 				mode, base, baseCPU = "-", eps, cpu
-			} else if inproc {
+			case len(sc.plugins) == 0:
+				mode = "-"
+			case inproc:
 				mode = "in-process"
 			}
 			fmt.Printf("| %s | %s | %.0f | %.0f%% | %.2f | %.2f | %.2f |\n", sc.name, mode, eps, 100*eps/base, 1e6*(1/eps-1/base), cpu, cpu-baseCPU)
 		}
 	}
-	fmt.Printf("\n%d packets, best of %d runs, startup (1-packet run) subtracted; load average at start: %s; %s/%s, %d CPUs, %s\n",
-		*packets, *runs, la, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format(time.RFC3339))
+	fmt.Printf("\n%s mode: %d packets, %d events, best of %d runs, startup (1-packet run) subtracted; load average at start: %s; %s/%s, %d CPUs, %s\n",
+		*mode, *packets, events, *runs, la, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format(time.RFC3339))
 }
 
 func must(err error) {
@@ -90,10 +105,10 @@ func best(n int, f func() (time.Duration, time.Duration)) (time.Duration, time.D
 
 // run returns netbeat's wall time and CPU time (user+system, including the
 // plugin processes it waited for).
-func run(nb, cfg, capture, dir string) (time.Duration, time.Duration) {
+func run(nb, cfg, capture, dir, mode string) (time.Duration, time.Duration) {
 	start := time.Now()
 	cmd := exec.Command(nb, "-c", cfg, "--path.home", dir, "--path.data", filepath.Join(dir, "data"), "--path.logs", dir,
-		"-I", capture, "--mode", "packets")
+		"-I", capture, "--mode", mode)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		log.Fatalf("bench: netbeat %s failed: %v\n%s", cfg, err, out)
 	}

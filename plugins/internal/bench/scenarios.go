@@ -12,7 +12,7 @@ type scenario struct {
 }
 
 func (s scenario) modes() []bool {
-	if s.name == "none" {
+	if len(s.plugins) == 0 {
 		return []bool{false}
 	}
 	return []bool{false, true}
@@ -27,12 +27,19 @@ output.discard:
 logging.level: warning
 `
 
-func (s scenario) config(inproc bool) string {
-	if len(s.plugins) == 0 {
-		return "netbeat.mode: [packets]\n" + common
-	}
+func (s scenario) config(mode string, inproc bool) string {
 	var b strings.Builder
-	b.WriteString("netbeat:\n  mode: [packets]\n  plugins:\n    batch_size: 512\n    linger: 20ms\n    chain:\n")
+	b.WriteString("netbeat:\n  mode: [" + mode + "]\n")
+	if mode == "flows" {
+		b.WriteString("  flows: {period: -1s, max_flows: 1000000}\n")
+	}
+	if s.name == "unbundled" { // what the plugin stage publishes: one document per pipeline event
+		b.WriteString("  packets: {bundle: 1}\n")
+	}
+	if len(s.plugins) == 0 {
+		return b.String() + common
+	}
+	b.WriteString("  plugins:\n    batch_size: 512\n    linger: 20ms\n    chain:\n")
 	for _, p := range s.plugins {
 		lines := strings.Split(strings.TrimSpace(p), "\n")
 		for i, l := range lines {
@@ -60,6 +67,7 @@ func scenarios(dir string) []scenario {
   config: {lists: [{path: %s}]}`, filepath.Join(dir, "block.txt"))
 	return []scenario{
 		{"none", nil},
+		{"unbundled", nil},
 		{"comment", []string{comment}},
 		{"timebucket", []string{timebucket}},
 		{"geoip", []string{geoip}},

@@ -3,6 +3,7 @@ package shared
 import (
 	"maps"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -136,8 +137,10 @@ func (r *reader) entry(tag byte) *entry {
 // which must not be shared between events, are replaced by their copies.
 type entry struct {
 	v     any
-	m     map[string]any // v as an object, or nil
-	pairs []pair         // m's keys and values, for merging without iterating m
+	m     map[string]any                // v as an object, or nil
+	pairs []pair                        // m's keys and values, for merging without iterating m
+	js    atomic.Pointer[[]byte]        // v as JSON, made on first use (encoded.go)
+	frag  atomic.Pointer[entryFragment] // v's members as JSON, made on first use (encoded.go)
 }
 
 type pair struct {
@@ -372,13 +375,30 @@ func (m *RawBatch) Apply(batch []*Event, needs []string) ([]*Event, error) {
 			Merge(o.Meta, meta)
 		}
 		for k := r.count(); k > 0 && r.err == nil; k-- {
-			o.Fields.Delete(r.key())
+			key := r.key()
+			if o.enc != nil {
+				o.decodeTop(key)
+			}
+			o.Fields.Delete(key)
 		}
 		if o.Fields == nil {
 			o.Fields = M{}
 		}
 		for k := r.count(); k > 0 && r.err == nil; k-- {
-			if key := r.key(); flat(key) {
+			key := r.key()
+			switch {
+			case o.canSplice(key):
+				if js := r.json(); r.err == nil {
+					o.splice(key, js)
+				}
+				continue
+			case o.enc != nil:
+				if _, raw := o.Fields[key].(RawValue); raw && r.mergeRaw(o, key) {
+					continue
+				}
+				o.decodeTop(key)
+			}
+			if flat(key) {
 				mergeFlat(o.Fields, key, r.value())
 			} else {
 				r.mergeValue(o.Fields, key)

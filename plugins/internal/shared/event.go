@@ -19,10 +19,11 @@ type Event struct {
 	Meta      M
 	Fields    M
 
-	seq     uint32   // position in the batch, so a plugin may drop events
-	host    any      // host-side data that never crosses the wire
-	deleted []string // response of a projected event: keys the plugin removed
-	orig    []field  // request as decoded (plugin side): the fields before Process, for Diff
+	seq     uint32    // position in the batch, so a plugin may drop events
+	host    any       // host-side data that never crosses the wire
+	deleted []string  // response of a projected event: keys the plugin removed
+	orig    []field   // request as decoded (plugin side): the fields before Process, for Diff
+	enc     *Encoding // host side: the event's top-level values may be RawValues (encoded.go)
 }
 
 type field struct {
@@ -91,6 +92,9 @@ func (m M) GetValue(key string) (any, bool) {
 		}
 		next, ok := AsMap(cur[key[:i]])
 		if !ok {
+			if rv, isRaw := cur[key[:i]].(RawValue); isRaw {
+				return rv.Lookup(key[i+1:])
+			}
 			return nil, false
 		}
 		cur, key = next, key[i+1:]
@@ -118,13 +122,24 @@ func (m M) Put(key string, v any) {
 			cur[key] = v
 			return
 		}
-		next, ok := AsMap(cur[key[:i]])
+		next, ok := objectAt(cur, key[:i])
 		if !ok {
 			next = map[string]any{}
 			cur[key[:i]] = next
 		}
 		cur, key = next, key[i+1:]
 	}
+}
+
+// objectAt returns the object at cur[k] to change it: an encoded value
+// (RawValue) is decoded into a map first and replaces the encoded one.
+func objectAt(cur map[string]any, k string) (map[string]any, bool) {
+	v := cur[k]
+	if rv, ok := v.(RawValue); ok {
+		v = rv.Value()
+		cur[k] = v
+	}
+	return AsMap(v)
 }
 
 // Delete removes the value at a dotted key (or the literal dotted key).
@@ -140,7 +155,7 @@ func (m M) Delete(key string) {
 			delete(cur, key)
 			return
 		}
-		next, ok := AsMap(cur[key[:i]])
+		next, ok := objectAt(cur, key[:i])
 		if !ok {
 			return
 		}
@@ -206,7 +221,7 @@ func mergeKey(dst map[string]any, k string, v any) {
 		return
 	}
 	if sm, ok := AsMap(v); ok {
-		if dm, ok := AsMap(dst[k]); ok {
+		if dm, ok := objectAt(dst, k); ok {
 			Merge(dm, sm)
 			return
 		}

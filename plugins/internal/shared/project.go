@@ -37,14 +37,16 @@ func Apply(batch, resp []*Event, needs []string) []*Event {
 			continue
 		}
 		for _, k := range r.deleted {
+			if o.enc != nil {
+				o.decodeTop(k)
+			}
 			o.Fields.Delete(k)
 		}
+		if o.Fields == nil {
+			o.Fields = M{}
+		}
 		for k, v := range r.Fields {
-			if flat(k) {
-				mergeFlat(o.Fields, k, v)
-				continue
-			}
-			mergeKey(o.Fields, k, v)
+			o.mergeAnswer(k, v)
 		}
 		if !r.Timestamp.IsZero() {
 			o.Timestamp = r.Timestamp

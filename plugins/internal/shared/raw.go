@@ -1,6 +1,9 @@
 package shared
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"strings"
+)
 
 // Encoded is a request batch already encoded for the wire: the host
 // encodes a batch (EncodeRequest) in one goroutine while another waits for
@@ -19,6 +22,7 @@ func EncodeRequest(batch []*Event, needs []string) *Encoded {
 	b = putUvarint(b, uint64(len(batch)))
 	vals := make([]any, len(needs))
 	have := make([]bool, len(needs))
+	strs := make([][]byte, len(needs)) // strings read from encoded values, not copied
 	for i, e := range batch {
 		b = putUvarint(b, uint64(i))
 		var ts int64
@@ -32,13 +36,20 @@ func EncodeRequest(batch []*Event, needs []string) *Encoded {
 		} else {
 			n := 0
 			for j, k := range needs {
-				if vals[j], have[j] = e.Fields.GetValue(k); have[j] {
+				if strs[j], have[j] = rawString(e.Fields, k); have[j] {
+					n++
+				} else if vals[j], have[j] = e.Fields.GetValue(k); have[j] {
 					n++
 				}
 			}
 			b = putUvarint(b, uint64(n))
 			for j, k := range needs { // flat: "source.ip" is a literal key
-				if have[j] {
+				switch {
+				case strs[j] != nil:
+					b = putUvarint(append(putString(b, k), tString), uint64(len(strs[j])))
+					b = append(b, strs[j]...)
+					strs[j] = nil
+				case have[j]:
 					b = putValue(putString(b, k), vals[j])
 					vals[j] = nil
 				}
@@ -47,6 +58,20 @@ func EncodeRequest(batch []*Event, needs []string) *Encoded {
 		b = putUvarint(b, 0) // no deleted fields
 	}
 	return &Encoded{b: b}
+}
+
+// rawString returns the string at key when it lies in an encoded top-level
+// value and needs no unescaping: a slice of the encoded document.
+func rawString(f M, key string) ([]byte, bool) {
+	i := strings.IndexByte(key, '.')
+	if i < 0 {
+		return nil, false
+	}
+	rv, ok := f[key[:i]].(RawValue)
+	if !ok {
+		return nil, false
+	}
+	return rv.LookupString(key[i+1:])
 }
 
 // Release returns the request's buffer for reuse once the plugin has

@@ -113,6 +113,8 @@ func putValue(b []byte, v any) []byte {
 		return putString(append(b, tBytes), string(t))
 	case net.IP:
 		return putString(append(b, tString), t.String())
+	case RawValue:
+		return putValue(b, t.Value())
 	case fmt.Stringer:
 		if _, ok := AsMap(v); !ok {
 			rv := reflect.ValueOf(v)
