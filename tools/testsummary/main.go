@@ -1,0 +1,92 @@
+// Command testsummary reads `go test -json` output and prints what plain
+// `go test` prints plus every skip (-live), or a per-package table of tests
+// run, passed, failed and skipped with every skip's reason (the default).
+// scripts/test.sh uses both; see README.md.
+//
+//	go test -json ./... | testsummary -live -suite unit -o unit.json
+//	testsummary -trim github.com/netbeat/netbeat/ unit=unit.json integration=it.json
+//
+// The exit status is 1 when a test, a package or a build failed, or a
+// package never reported its end; 2 on a usage or read error.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("testsummary", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	liveMode := fs.Bool("live", false, "read go test -json on stdin and print it like plain go test, plus skips")
+	suite := fs.String("suite", "tests", "with -live: the suite name of the stream")
+	out := fs.String("o", "", "with -live: also save the raw JSON stream to this file")
+	trim := fs.String("trim", "", "import path prefix left out of package names in the table")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *liveMode {
+		return liveRun(stdin, stdout, stderr, *suite, *out)
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "testsummary: want suite=file.json arguments (or -live)")
+		return 2
+	}
+	c := newCollector()
+	for _, a := range fs.Args() {
+		name, path, ok := strings.Cut(a, "=")
+		if !ok {
+			name, path = "tests", a
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			fmt.Fprintf(stderr, "testsummary: %v\n", err)
+			return 2
+		}
+		before := len(c.order)
+		if err := readEvents(bytes.NewReader(b), func(e event) { c.add(name, e) }); err != nil {
+			fmt.Fprintf(stderr, "testsummary: %s: %v\n", path, err)
+			return 2
+		}
+		if len(c.order) == before {
+			fmt.Fprintf(stderr, "testsummary: %s holds no package: did go test run?\n", path)
+			return 2
+		}
+	}
+	if report(stdout, c, *trim) {
+		return 1
+	}
+	return 0
+}
+
+func liveRun(stdin io.Reader, stdout, stderr io.Writer, suite, out string) int {
+	in := stdin
+	if out != "" {
+		f, err := os.Create(out)
+		if err != nil {
+			fmt.Fprintf(stderr, "testsummary: %v\n", err)
+			return 2
+		}
+		defer f.Close()
+		in = io.TeeReader(stdin, f)
+	}
+	l := &live{w: stdout, suite: suite, c: newCollector()}
+	if err := readEvents(in, l.event); err != nil {
+		fmt.Fprintf(stderr, "testsummary: %v\n", err)
+		return 2
+	}
+	for _, p := range l.c.order {
+		if p.failed() {
+			return 1
+		}
+	}
+	return 0
+}
