@@ -6,8 +6,9 @@
 //	go test -json ./... | testsummary -live -suite unit -o unit.json
 //	testsummary -trim github.com/netbeat/netbeat/ unit=unit.json integration=it.json
 //
-// The exit status is 1 when a test, a package or a build failed, or a
-// package never reported its end; 2 on a usage or read error.
+// The exit status is 1 when a test, a package or a build failed, a package
+// never reported its end, or a suite's file is missing or holds no package
+// (the table is still printed); 2 on a usage error.
 package main
 
 import (
@@ -46,19 +47,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if !ok {
 			name, path = "tests", a
 		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			fmt.Fprintf(stderr, "testsummary: %v\n", err)
-			return 2
-		}
-		before := len(c.order)
-		if err := readEvents(bytes.NewReader(b), func(e event) { c.add(name, e) }); err != nil {
-			fmt.Fprintf(stderr, "testsummary: %s: %v\n", path, err)
-			return 2
-		}
-		if len(c.order) == before {
-			fmt.Fprintf(stderr, "testsummary: %s holds no package: did go test run?\n", path)
-			return 2
+		if err := load(c, name, path); err != nil {
+			c.missing = append(c.missing, fmt.Sprintf("%s: %v", name, err))
 		}
 	}
 	if report(stdout, c, *trim) {
@@ -89,4 +79,21 @@ func liveRun(stdin io.Reader, stdout, stderr io.Writer, suite, out string) int {
 		}
 	}
 	return 0
+}
+
+// load adds the events of one suite's file to c; a file without any package
+// is an error: a suite that did not run must not look green.
+func load(c *collector, suite, path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	before := len(c.order)
+	if err := readEvents(bytes.NewReader(b), func(e event) { c.add(suite, e) }); err != nil {
+		return err
+	}
+	if len(c.order) == before {
+		return fmt.Errorf("%s holds no go test -json package result: did the suite run?", path)
+	}
+	return nil
 }

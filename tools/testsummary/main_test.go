@@ -100,14 +100,21 @@ func TestSummaryPasses(t *testing.T) {
 	}
 }
 
-func TestSummaryRejectsEmptyInput(t *testing.T) {
+// An empty or missing suite fails the summary, which still prints the others.
+func TestSummaryMissingSuite(t *testing.T) {
 	empty := filepath.Join(t.TempDir(), "empty.json")
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	if code := run([]string{"unit=" + empty}, nil, &out, &errOut); code != 2 {
-		t.Fatalf("exit %d for a stream without packages, want 2", code)
+	code := run([]string{"unit=" + empty, "it=" + filepath.Join(t.TempDir(), "absent.json"), "good=" + fixture(t, "good.json")}, nil, &out, &errOut)
+	if code != 1 {
+		t.Fatalf("exit %d for an empty and a missing suite, want 1", code)
+	}
+	for _, want := range []string{"good        example.com/fx/good ", "no results for suite unit: ", "holds no go test -json package result", "no results for suite it: "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
 	}
 }
 

@@ -65,6 +65,10 @@ func report(w io.Writer, c *collector, trim string) (failed bool) {
 	if len(c.stray) > 0 {
 		fmt.Fprintf(w, "output outside any package (%d lines):\n%s", len(c.stray), strings.Join(c.stray, ""))
 	}
+	for _, m := range c.missing {
+		failed = true
+		fails = append(fails, "no results for suite "+m)
+	}
 	if failed {
 		fmt.Fprintf(w, "FAILED (%d):\n", len(fails))
 		for _, s := range fails {

@@ -109,9 +109,10 @@ func (p *pkg) noTests() bool { return p.result == "skip" && len(p.order) == 0 }
 
 // collector builds the packages of one or more suites from their events.
 type collector struct {
-	pkgs  map[string]*pkg // suite + "\x00" + package
-	order []*pkg
-	stray []string // output outside any package
+	pkgs    map[string]*pkg // suite + "\x00" + package
+	order   []*pkg
+	stray   []string // output outside any package
+	missing []string // suites whose results could not be read
 }
 
 func newCollector() *collector { return &collector{pkgs: map[string]*pkg{}} }
