@@ -88,11 +88,15 @@ func load(c *collector, suite, path string) error {
 	if err != nil {
 		return err
 	}
-	before := len(c.order)
-	if err := readEvents(bytes.NewReader(b), func(e event) { c.add(suite, e) }); err != nil {
+	var pkgs int
+	if err := readEvents(bytes.NewReader(b), func(e event) {
+		if p, _, _ := c.add(suite, e); p != nil {
+			pkgs++
+		}
+	}); err != nil {
 		return err
 	}
-	if len(c.order) == before {
+	if pkgs == 0 {
 		return fmt.Errorf("%s holds no go test -json package result: did the suite run?", path)
 	}
 	return nil

@@ -156,3 +156,46 @@ func TestLive(t *testing.T) {
 		t.Errorf("-o saved %d bytes (err %v), want the %d input bytes", len(b), err, len(in))
 	}
 }
+
+// A package run in two processes (go test -run X and -skip X) is one row:
+// its tests add up, and a failure of either process sticks.
+func TestSplitPackage(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	crashed := write("a.json", `{"Action":"start","Package":"m/p"}
+{"Action":"output","Package":"m/p","Output":"panic in TestMain\n"}
+{"Action":"fail","Package":"m/p","Elapsed":1.5}
+`)
+	passed := write("b.json", `{"Action":"start","Package":"m/p"}
+{"Action":"run","Package":"m/p","Test":"TestX"}
+{"Action":"pass","Package":"m/p","Test":"TestX","Elapsed":2}
+{"Action":"pass","Package":"m/p","Elapsed":2.5}
+`)
+	var out, errOut bytes.Buffer
+	if code := run([]string{"-trim", "m/", "it=" + crashed, "it=" + passed}, nil, &out, &errOut); code != 1 {
+		t.Fatalf("exit %d, want 1 (one process failed):\n%s", code, out.String())
+	}
+	for _, want := range []string{"it          p                1     1     0     0 |     0     0     0     0 |     4.0s  FAIL", "  it p (package failed outside any test)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+	other := write("c.json", `{"Action":"start","Package":"m/p"}
+{"Action":"run","Package":"m/p","Test":"TestY"}
+{"Action":"skip","Package":"m/p","Test":"TestY","Elapsed":0}
+{"Action":"pass","Package":"m/p","Elapsed":0.5}
+`)
+	out.Reset()
+	if code := run([]string{"-trim", "m/", "it=" + passed, "it=" + other}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d for two passing halves, want 0:\n%s", code, out.String())
+	}
+	if want := "it          p                2     1     0     1 |     0     0     0     0 |     3.0s\n"; !strings.Contains(out.String(), want) {
+		t.Errorf("two halves of p do not add up to %q:\n%s", want, out.String())
+	}
+}

@@ -153,7 +153,12 @@ func (c *collector) add(suite string, e event) (p *pkg, t *test, done bool) {
 		case "output":
 			p.output = append(p.output, e.Output)
 		case "pass", "fail", "skip":
-			p.result, p.elapsed = e.Action, e.Elapsed
+			// A package split over two go test processes ends twice: a
+			// failure sticks, the times add up.
+			if p.result == "" || p.result == "skip" || e.Action == "fail" {
+				p.result = e.Action
+			}
+			p.elapsed += e.Elapsed
 			if e.FailedBuild != "" {
 				p.buildFailed = true
 			}
