@@ -8,11 +8,12 @@
 # Order (see the README, "Two commands", for the times):
 #   1. deps, generated files, go vet (both tag sets), the netbeat binary the
 #      integration tests share; the broker starts in the background;
-#   2. at once, each alone with what it touches: ./beat's integration tests
-#      (network namespaces, no broker) in two processes, the integration
-#      tests of every other package one at a time once the broker is up,
-#      scripts/package-test.sh (dpkg, wine), and the unit tests (printed as
-#      they run). Each job's output is printed when it ends, in that order.
+#   2. at once, each alone with what it touches: the integration tests of
+#      every package but ./beat, one at a time once the broker is up (the
+#      Kafka tests stop and restart it), scripts/package-test.sh (dpkg, wine)
+#      and the unit tests (printed as they run); once the unit tests are
+#      done, ./beat's integration tests (network namespaces, no broker) in
+#      two processes. Each job's output is printed when it ends.
 # Every phase runs even after a failure; at the end tools/testsummary prints
 # the tests run, passed, failed and skipped per package (skips with their
 # reasons) and the time of each phase. Exit status is non-zero if anything
@@ -70,12 +71,14 @@ it_others() {
 	gotest integration "$LOGS/it-others.json" -tags integration -count=1 -p 1 -timeout 40m \
 		$(go list -tags integration ./... | grep -vx "$MOD/beat")
 }
-phase "jobs: integration tests (./beat's $SLOW | the rest of ./beat | the other packages) and packaging tests, at once with the unit tests"
-job it-beat-slow it_beat_slow
-job it-beat gotest integration "$LOGS/it-beat.json" -tags integration -count=1 -timeout 40m -skip "^$SLOW\$" ./beat
+phase "jobs: integration tests of the other packages, packaging tests; then ./beat's (its $SLOW | the rest), after the unit tests"
 job it-others it_others
 job packaging bash scripts/package-test.sh
 step "unit tests" gotest unit "$LOGS/unit.json" -count=1 ./...
+# ./beat's live-capture tests wait for traffic with short sleeps: they start
+# once the unit tests (the busiest part: -p 2 builds) are done.
+job it-beat-slow it_beat_slow
+job it-beat gotest integration "$LOGS/it-beat.json" -tags integration -count=1 -timeout 40m -skip "^$SLOW\$" ./beat
 phase "waiting for the jobs"
 wait_jobs
 phase_end
