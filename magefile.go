@@ -45,7 +45,8 @@ func binName(goos string) string {
 }
 
 // Test runs every test: unit, then integration against a real Kafka broker
-// (the README's test command; installs packages, needs root).
+// and the packaging tests, and prints a per-package summary (the README's
+// test command, scripts/test.sh; installs packages, needs root).
 func Test() error { return sh.RunV("bash", "scripts/test.sh") }
 
 // Unit runs the unit tests only (no root, no broker).
@@ -65,12 +66,14 @@ func Fields() error { return sh.RunV("go", "run", "./tools/genfields") }
 // Config renders netbeat.yml and netbeat.reference.yml from _meta/config.
 func Config() error { return sh.RunV("go", "run", "./tools/genconfig") }
 
-// Check fails when generated files are stale or go vet complains.
+// Check fails when generated files are stale or go vet complains about the
+// unit or the integration build (what scripts/test.sh checks first).
 func Check() error {
 	for _, args := range [][]string{
 		{"run", "./tools/genfields", "-check"},
 		{"run", "./tools/genconfig", "-check"},
 		{"vet", "./..."},
+		{"vet", "-tags", "integration", "./..."},
 	} {
 		if err := sh.RunV("go", args...); err != nil {
 			return err

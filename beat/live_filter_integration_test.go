@@ -162,6 +162,16 @@ func TestLiveLoopbackOnce(t *testing.T) {
 `, typ))
 			run(t, ns, ping, "-c", "3", "-i", "0.2", "127.0.0.1")
 			run(t, ns, ping, "-6", "-c", "2", "-i", "0.2", "::1")
+			// On a busy machine tcpdump may not have read the last frames yet
+			// (SIGINT drops what it has not read): give it up to 10 s to hold
+			// the 10 ICMP frames before stopping anything. The counts below
+			// are still checked exactly.
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+				out, _ := exec.Command(tcpdump, "-n", "-r", pcapFile).CombinedOutput()
+				if strings.Count(string(out), "ICMP") >= 10 {
+					break
+				}
+			}
 			time.Sleep(300 * time.Millisecond)
 			r := p.stop(t)
 			_ = td.Process.Signal(syscall.SIGINT)

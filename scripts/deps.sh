@@ -5,11 +5,19 @@
 # is the decoder's oracle; tcpdump, iproute2, curl, ping, dig, python3 make
 # live traffic), a JDK + Maven for the Kafka broker the integration tests
 # start, and the packaging tests' tools. Skips what is already there.
+#
+# One apt-get run installs everything (the build deps included, so that
+# deps-demo.sh finds them), while the Go modules download in the background.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps-demo.sh
+go mod download >/tmp/netbeat-deps-gomod.$$ 2>&1 &
+gomod=$!
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }
+# building (what scripts/deps-demo.sh installs)
+dpkg -s libpcap-dev >/dev/null 2>&1 || need+=(libpcap-dev)
+have gcc || need+=(gcc)
+# the tests
 have tshark || need+=(tshark)
 have capinfos || need+=(wireshark-common)
 have tcpdump || need+=(tcpdump)
@@ -35,3 +43,6 @@ if ((${#need[@]})); then
 	$SUDO apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+wait $gomod || { cat /tmp/netbeat-deps-gomod.$$ >&2; rm -f /tmp/netbeat-deps-gomod.$$; exit 1; }
+rm -f /tmp/netbeat-deps-gomod.$$
+bash scripts/deps-demo.sh # nothing left to install; go mod download is a no-op now

@@ -40,7 +40,13 @@ expect_mode() {
 }
 
 step "unit tests of packaging/"
-(cd packaging && go vet ./... && go test -count=1 ./...)
+if [ -n "${NETBEAT_TESTSUMMARY:-}" ] && [ -n "${NETBEAT_TEST_LOGS:-}" ]; then
+	# from scripts/test.sh: go test -json for its summary
+	(cd packaging && go vet ./... && go test -json -count=1 ./... 2>&1 |
+		"$NETBEAT_TESTSUMMARY" -live -suite packaging -o "$NETBEAT_TEST_LOGS/packaging.json")
+else
+	(cd packaging && go vet ./... && go test -count=1 ./...)
+fi
 
 step "go run mage.go package"
 rm -rf "$DIST"
