@@ -23,37 +23,6 @@ func hostEvents(n int) []*Event {
 	return out
 }
 
-// answer is what a plugin returns for projected events: per event, geo and
-// as objects that repeat across events, a time bucket, a tag, one deleted
-// field and one event dropped.
-func answer(n int) []*Event {
-	out := make([]*Event, 0, n)
-	for i := 0; i < n; i++ {
-		if i == 3 {
-			continue // dropped by the plugin
-		}
-		net := i % 7
-		e := &Event{seq: uint32(i), Fields: M{
-			"source": map[string]any{
-				"geo": map[string]any{"city_name": fmt.Sprintf("City %d", net), "country_iso_code": "FR",
-					"location": map[string]any{"lat": 48.85 + float64(net), "lon": 2.35}},
-				"as": map[string]any{"number": int64(64500 + net), "organization": map[string]any{"name": "Example AS"}},
-			},
-			"time_bucket": map[string]any{"year": int64(2026), "month": int64(12), "hour": int64(10), "timezone": "UTC"},
-			"tags":        []string{"enriched"},
-		}}
-		if i == 5 {
-			e.deleted = []string{"destination.port"}
-		}
-		out = append(out, e)
-	}
-	return out
-}
-
-func encodeAnswer(evs []*Event, d *EncDict) []byte {
-	return (&Batch{Events: evs, dict: d}).marshal(nil)
-}
-
 func rawOf(t *testing.T, b []byte) *RawBatch {
 	t.Helper()
 	var raw RawBatch

@@ -1,4 +1,4 @@
-package shared_test
+package encodedtest_test
 
 import (
 	"encoding/json"
@@ -61,7 +61,7 @@ func checkEncodedAnswer(t *testing.T, first, b []byte) {
 
 // FuzzEncodedAnswer applies arbitrary answers to encoded events
 // (checkEncodedAnswer).
-// Run: go test ./plugins/internal/shared -run '^$' -fuzz FuzzEncodedAnswer -fuzztime 2m
+// Run: go test ./plugins/internal/shared/encodedtest -run '^$' -fuzz FuzzEncodedAnswer -fuzztime 2m
 func FuzzEncodedAnswer(f *testing.F) {
 	first, seeds := shared.AnswerSeeds()
 	for _, s := range seeds {
