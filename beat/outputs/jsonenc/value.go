@@ -10,6 +10,7 @@ import (
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	"github.com/netbeat/netbeat/beat/event"
+	"github.com/netbeat/netbeat/internal/jsonstr"
 )
 
 // sharedObject writes a top-level map, from the cache when it is one of the
@@ -50,7 +51,7 @@ func (e *Encoder) object(b []byte, m map[string]interface{}) ([]byte, bool) {
 			b = append(b, ',')
 		}
 		first = false
-		b = event.AppendString(b, k)
+		b = jsonstr.Append(b, k)
 		b = append(b, ':')
 		if b, ok = e.value(b, v); !ok {
 			return nil, false
@@ -68,14 +69,14 @@ func (e *Encoder) value(b []byte, v interface{}) ([]byte, bool) {
 	case map[string]interface{}:
 		return e.object(b, v)
 	case string:
-		return event.AppendString(b, v), true
+		return jsonstr.Append(b, v), true
 	case []string:
 		b = append(b, '[')
 		for i, s := range v {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = event.AppendString(b, s)
+			b = jsonstr.Append(b, s)
 		}
 		return append(b, ']'), true
 	case []interface{}:
