@@ -155,11 +155,7 @@ func (bs *builders) publish() {
 		if !ok {
 			return
 		}
-		b := fb.bundle
-		n := uint64(b.Len()) //nolint:gosec // non-negative
-		bs.nb.waitInflight(n, b.Bytes())
-		bs.nb.published.Add(n)
-		bs.out.Publish(b.Event())
+		bs.nb.publishBundle(bs.out, fb.bundle)
 		fb.bundle, fb.data, fb.ends, fb.cis = nil, fb.data[:0], fb.ends[:0], fb.cis[:0]
 		select {
 		case bs.free <- fb:

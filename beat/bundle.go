@@ -52,10 +52,7 @@ func (b *bundler) flushLocked() {
 	if b.cur == nil || b.cur.Len() == 0 {
 		return
 	}
-	n := uint64(b.cur.Len()) //nolint:gosec // non-negative
-	b.nb.waitInflight(n, b.cur.Bytes())
-	b.nb.published.Add(n)
-	b.out.Publish(b.cur.Event())
+	b.nb.publishBundle(b.out, b.cur)
 	b.cur = nil
 }
 
@@ -74,6 +71,15 @@ func (b *bundler) flushOlder(timeout time.Duration) {
 		b.flushLocked()
 	}
 	b.mu.Unlock()
+}
+
+// publishBundle publishes a full or partial bundle to out once there is
+// room for it in flight (waitInflight), counting its documents.
+func (nb *Netbeat) publishBundle(out sink, b *event.Bundle) {
+	n := uint64(b.Len()) //nolint:gosec // non-negative
+	nb.waitInflight(n, b.Bytes())
+	nb.published.Add(n)
+	out.Publish(b.Event())
 }
 
 // waitInflight blocks while publishing n more packets of size document
