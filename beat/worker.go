@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/gopacket"
+
 	libbeat "github.com/elastic/beats/v7/libbeat/beat"
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
@@ -189,30 +191,7 @@ func (w *worker) run() error {
 			break
 		}
 		w.number++
-		if w.par != nil {
-			w.par.add(data, ci, w.number) // copies the frame
-			if w.table != nil {
-				w.table.Update(w.dec.Decode(data, ci))
-			}
-			if w.number&4095 == 0 {
-				w.snapshot()
-			}
-			continue
-		}
-		p := w.dec.Decode(data, ci)
-		if w.bundle != nil {
-			w.bundle.add(p, w.number, &w.popts)
-		} else if w.pkts != nil {
-			w.nb.published.Add(1)
-			if w.maps {
-				w.pkts.Publish(event.PacketMap(p, w.number, &w.popts))
-			} else {
-				w.pkts.Publish(event.Packet(p, w.number, &w.popts))
-			}
-		}
-		if w.table != nil {
-			w.table.Update(p)
-		}
+		w.frame(data, ci)
 		if w.number&4095 == 0 {
 			w.snapshot()
 		}
@@ -231,6 +210,32 @@ func (w *worker) run() error {
 	}
 	w.snapshot()
 	return readErr
+}
+
+// frame makes the events of frame w.number; data is valid only during the
+// call.
+func (w *worker) frame(data []byte, ci gopacket.CaptureInfo) {
+	if w.par != nil {
+		w.par.add(data, ci, w.number) // copies the frame; the builders decode it
+		if w.table != nil {
+			w.table.Update(w.dec.Decode(data, ci))
+		}
+		return
+	}
+	p := w.dec.Decode(data, ci)
+	if w.bundle != nil {
+		w.bundle.add(p, w.number, &w.popts)
+	} else if w.pkts != nil {
+		w.nb.published.Add(1)
+		if w.maps {
+			w.pkts.Publish(event.PacketMap(p, w.number, &w.popts))
+		} else {
+			w.pkts.Publish(event.Packet(p, w.number, &w.popts))
+		}
+	}
+	if w.table != nil {
+		w.table.Update(p)
+	}
 }
 
 // every calls fn with the time every d on its own goroutine until the
