@@ -1,43 +1,19 @@
 package geoip
 
 import (
-	"net"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
-	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 
+	"github.com/netbeat/netbeat/internal/nbtest"
 	"github.com/netbeat/netbeat/plugins/sdk/sdktest"
 )
 
-// writeDB writes an MMDB with the given networks (test data built with
-// maxmind/mmdbwriter, in MaxMind's GeoLite2 schema).
+// writeDB writes an MMDB with the given networks (nbtest.WriteMMDB).
 func writeDB(t *testing.T, typ string, nets map[string]mmdbtype.Map) string {
-	t.Helper()
-	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: typ, RecordSize: 28, IncludeReservedNetworks: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for cidr, m := range nets {
-		_, n, _ := net.ParseCIDR(cidr)
-		if err := tree.Insert(n, m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(t.TempDir(), typ+".mmdb")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := tree.WriteTo(f); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return nbtest.WriteMMDB(t, typ, nets)
 }
 
 func names(en string) mmdbtype.Map { return mmdbtype.Map{"en": mmdbtype.String(en)} }

@@ -13,7 +13,6 @@ import (
 	lbjson "github.com/elastic/beats/v7/libbeat/outputs/codec/json"
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
-	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 
 	"github.com/netbeat/netbeat/beat/capture"
@@ -21,6 +20,7 @@ import (
 	"github.com/netbeat/netbeat/beat/event"
 	"github.com/netbeat/netbeat/beat/flows"
 	"github.com/netbeat/netbeat/internal/jsontest"
+	"github.com/netbeat/netbeat/internal/nbtest"
 	_ "github.com/netbeat/netbeat/plugins/all"
 	"github.com/netbeat/netbeat/plugins/group"
 	"github.com/netbeat/netbeat/plugins/host"
@@ -30,27 +30,7 @@ import (
 
 // writeMMDB writes a GeoLite2-schema database covering all of IPv4.
 func writeMMDB(t *testing.T, typ string, rec mmdbtype.Map) string {
-	t.Helper()
-	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: typ, RecordSize: 28, IncludeReservedNetworks: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, cidr := range []string{"0.0.0.0/1", "128.0.0.0/1"} {
-		_, n, _ := net.ParseCIDR(cidr)
-		if err := tree.Insert(n, rec); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := filepath.Join(t.TempDir(), typ+".mmdb")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if _, err := tree.WriteTo(f); err != nil {
-		t.Fatal(err)
-	}
-	return path
+	return nbtest.WriteMMDB(t, typ, map[string]mmdbtype.Map{"0.0.0.0/1": rec, "128.0.0.0/1": rec})
 }
 
 // builtins is the configuration of a group of the four built-ins.
