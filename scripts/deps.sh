@@ -12,11 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 go mod download >/tmp/netbeat-deps-gomod.$$ 2>&1 &
 gomod=$!
+. scripts/aptlib.sh
 need=()
-have() { command -v "$1" >/dev/null 2>&1; }
-# building (what scripts/deps-demo.sh installs)
-dpkg -s libpcap-dev >/dev/null 2>&1 || need+=(libpcap-dev)
-have gcc || need+=(gcc)
+need_build # what scripts/deps-demo.sh installs
 # the tests
 have tshark || need+=(tshark)
 have capinfos || need+=(wireshark-common)
@@ -36,13 +34,7 @@ have wine || need+=(wine wine64)
 have x86_64-w64-mingw32-gcc || need+=(gcc-mingw-w64-x86-64-win32)
 have unzip || need+=(unzip)
 have setpriv || need+=(util-linux)
-if ((${#need[@]})); then
-	echo ">> installing (to run the tests): ${need[*]}"
-	SUDO=""
-	[ "$(id -u)" -eq 0 ] || SUDO=sudo
-	$SUDO apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+apt_install "to run the tests" "${need[@]}"
 wait $gomod || { cat /tmp/netbeat-deps-gomod.$$ >&2; rm -f /tmp/netbeat-deps-gomod.$$; exit 1; }
 rm -f /tmp/netbeat-deps-gomod.$$
 bash scripts/deps-demo.sh # nothing left to install; go mod download is a no-op now
