@@ -95,7 +95,7 @@ func (c *client) current() (*kgo.Client, context.Context) {
 }
 
 // Publish hands every record of the batch to franz-go and returns; the batch
-// is signalled when Kafka has answered for all of them (finish). Up to
+// is signalled when Kafka has answered for all of them (done). Up to
 // pipelining batches are in flight at once, so franz-go can fill produce
 // requests from several batches while earlier ones are acknowledged; the next
 // Publish waits for a free place. Events Kafka acknowledged are ACKed,
@@ -107,18 +107,12 @@ func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 	events := batch.Events()
 	cl, base := c.current()
 	if cl == nil {
-		c.observer.NewBatch(len(events))
-		c.observer.RetryableErrors(len(events))
-		batch.Cancelled()
-		return errorf("publishing failed: %w", ErrNotConnected)
+		return c.notConnected(batch)
 	}
 	select {
 	case c.places <- struct{}{}:
 	case <-base.Done(): // closed meanwhile: the next Connect starts afresh
-		c.observer.NewBatch(len(events))
-		c.observer.RetryableErrors(len(events))
-		batch.Cancelled()
-		return errorf("publishing failed: %w", ErrNotConnected)
+		return c.notConnected(batch)
 	}
 
 	ctx, cancel := context.WithTimeout(base, c.timeout)
@@ -132,15 +126,16 @@ func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 	for i := range p.slots {
 		sl, r := &p.slots[i], &recs[i]
 		err := c.makeRecord(ctx, sl.rec, r)
-		if err == nil && recordSize(r) > c.maxBytes {
-			err = errorf("producing to %s failed: %w (%d > %d bytes)", r.Topic, ErrOversize, recordSize(r), c.maxBytes)
+		if err == nil {
+			if sl.size = recordSize(r); sl.size > c.maxBytes {
+				err = errorf("producing to %s failed: %w (%d > %d bytes)", r.Topic, ErrOversize, sl.size, c.maxBytes)
+			}
 		}
 		if err != nil {
 			sl.err = err
 			p.pending.Add(-1)
 			continue
 		}
-		sl.size = recordSize(r)
 		c.metrics.produced.Inc()
 		cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
 			sl.err = err
@@ -149,6 +144,15 @@ func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 	}
 	c.done(p)
 	return nil
+}
+
+// notConnected hands the whole batch back: there is no franz-go client.
+func (c *client) notConnected(batch publisher.Batch) error {
+	n := len(batch.Events())
+	c.observer.NewBatch(n)
+	c.observer.RetryableErrors(n)
+	batch.Cancelled()
+	return errorf("publishing failed: %w", ErrNotConnected)
 }
 
 // inflight is one batch handed to franz-go and not yet signalled.
