@@ -5,9 +5,16 @@
 # modules. Skips what is already there. The test suite's tools (tshark,
 # tcpdump, a JDK, wine, rpm, …) are in scripts/deps.sh.
 set -euo pipefail
-. "$(dirname "$0")/aptlib.sh"
 need=()
-need_build
-apt_install "to build netbeat" "${need[@]}"
+have() { command -v "$1" >/dev/null 2>&1; }
+dpkg -s libpcap-dev >/dev/null 2>&1 || need+=(libpcap-dev)
+have gcc || need+=(gcc)
+if ((${#need[@]})); then
+	echo ">> installing (to build netbeat): ${need[*]}"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
 echo ">> go mod download (quick once the modules are cached)"
 go mod download

@@ -12,9 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 go mod download >/tmp/netbeat-deps-gomod.$$ 2>&1 &
 gomod=$!
-. scripts/aptlib.sh
 need=()
-need_build # what scripts/deps-demo.sh installs
+have() { command -v "$1" >/dev/null 2>&1; }
+# building (what scripts/deps-demo.sh installs)
+dpkg -s libpcap-dev >/dev/null 2>&1 || need+=(libpcap-dev)
+have gcc || need+=(gcc)
 # the tests
 have tshark || need+=(tshark)
 have capinfos || need+=(wireshark-common)
@@ -34,7 +36,13 @@ have wine || need+=(wine wine64)
 have x86_64-w64-mingw32-gcc || need+=(gcc-mingw-w64-x86-64-win32)
 have unzip || need+=(unzip)
 have setpriv || need+=(util-linux)
-apt_install "to run the tests" "${need[@]}"
+if ((${#need[@]})); then
+	echo ">> installing (to run the tests): ${need[*]}"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
 wait $gomod || { cat /tmp/netbeat-deps-gomod.$$ >&2; rm -f /tmp/netbeat-deps-gomod.$$; exit 1; }
 rm -f /tmp/netbeat-deps-gomod.$$
 bash scripts/deps-demo.sh # nothing left to install; go mod download is a no-op now
