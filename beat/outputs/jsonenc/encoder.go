@@ -12,7 +12,6 @@ import (
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	"github.com/netbeat/netbeat/beat/event"
-	"github.com/netbeat/netbeat/internal/jsonstr"
 )
 
 // Encoder writes the document libbeat's default JSON codec writes
@@ -91,13 +90,13 @@ func (e *Encoder) SharedPart(index string, ev *beat.Event) ([]byte, bool) {
 // but skip.
 func (e *Encoder) appendRest(b []byte, index string, ev *beat.Event, skip string) ([]byte, bool) {
 	b = append(b, `,"@metadata":{"beat":`...)
-	b = jsonstr.Append(b, index)
+	b = event.AppendString(b, index)
 	b = append(b, `,"type":"_doc","version":`...)
-	b = jsonstr.Append(b, e.version)
+	b = event.AppendString(b, e.version)
 	ok := true
 	for k, v := range ev.Meta {
 		b = append(b, ',')
-		b = jsonstr.Append(b, k)
+		b = event.AppendString(b, k)
 		b = append(b, ':')
 		if b, ok = e.value(b, v); !ok {
 			return nil, false
@@ -109,7 +108,7 @@ func (e *Encoder) appendRest(b []byte, index string, ev *beat.Event, skip string
 			continue
 		}
 		b = append(b, ',')
-		b = jsonstr.Append(b, k)
+		b = event.AppendString(b, k)
 		b = append(b, ':')
 		if m, isMap := v.(mapstr.M); isMap && sharedKeys[k] {
 			b, ok = e.sharedObject(b, m)

@@ -10,7 +10,6 @@ import (
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	"github.com/netbeat/netbeat/beat/event"
-	"github.com/netbeat/netbeat/internal/jsonstr"
 )
 
 // sharedObject writes a top-level map, from the cache when it is one of the
@@ -51,7 +50,7 @@ func (e *Encoder) object(b []byte, m map[string]interface{}) ([]byte, bool) {
 			b = append(b, ',')
 		}
 		first = false
-		b = jsonstr.Append(b, k)
+		b = event.AppendString(b, k)
 		b = append(b, ':')
 		if b, ok = e.value(b, v); !ok {
 			return nil, false
@@ -69,14 +68,14 @@ func (e *Encoder) value(b []byte, v interface{}) ([]byte, bool) {
 	case map[string]interface{}:
 		return e.object(b, v)
 	case string:
-		return jsonstr.Append(b, v), true
+		return event.AppendString(b, v), true
 	case []string:
 		b = append(b, '[')
 		for i, s := range v {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = jsonstr.Append(b, s)
+			b = event.AppendString(b, s)
 		}
 		return append(b, ']'), true
 	case []interface{}:
