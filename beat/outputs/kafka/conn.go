@@ -1,0 +1,56 @@
+package kafka
+
+import (
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/elastic/elastic-agent-libs/config"
+	"github.com/elastic/elastic-agent-libs/logp"
+	"github.com/elastic/elastic-agent-libs/transport/tlscommon"
+)
+
+// connConfig is the connection part of output.franz's options: what another
+// franz-go client of netbeat (the control plane, beat/control) needs to reach
+// the same cluster the same way.
+type connConfig struct {
+	Hosts    []string          `config:"hosts"`
+	ClientID string            `config:"client_id"`
+	Timeout  time.Duration     `config:"timeout"`
+	TLS      *tlscommon.Config `config:"ssl"`
+	Sasl     saslConfig        `config:"sasl"`
+	Username string            `config:"username"`
+	Password string            `config:"password"`
+}
+
+// ConnOptions reads hosts, client_id, timeout, ssl.*, username, password and
+// sasl.mechanism from cfg (an output.franz section or one written like it;
+// other keys are ignored) and returns the franz-go options that connect as
+// output.franz would: seed brokers, client id, dial timeout, TLS and SASL.
+func ConnOptions(cfg *config.C, log *logp.Logger) ([]kgo.Opt, error) {
+	c := connConfig{ClientID: "netbeat", Timeout: 30 * time.Second}
+	if err := cfg.Unpack(&c); err != nil {
+		return nil, errorf("reading the connection settings failed: %w", err)
+	}
+	if len(c.Hosts) == 0 {
+		return nil, errorf("hosts: at least one broker is required")
+	}
+	fc := &franzConfig{TLS: c.TLS, Sasl: c.Sasl, Username: c.Username, Password: c.Password}
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(c.Hosts...),
+		kgo.ClientID(c.ClientID),
+		kgo.DialTimeout(c.Timeout),
+		kgo.WithLogger(kgoLogger{log: log}),
+	}
+	if fc.TLS != nil && fc.TLS.IsEnabled() {
+		tlsCfg, err := tlscommon.LoadTLSConfig(fc.TLS, log)
+		if err != nil {
+			return nil, errorf("loading ssl settings failed: %w", err)
+		}
+		opts = append(opts, kgo.DialTLSConfig(tlsCfg.BuildModuleClientConfig("", tlscommon.WithLogger(log))))
+	}
+	if mech := saslMechanism(fc); mech != nil {
+		opts = append(opts, kgo.SASL(mech))
+	}
+	return opts, nil
+}
