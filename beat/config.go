@@ -81,8 +81,9 @@ type FlowsConfig struct {
 // netbeat.plugins by processors/external).
 type sectionKeys struct {
 	Config     `config:",inline"`
-	Prometheus prom.Config `config:"prometheus"`
-	Plugins    host.Config `config:"plugins"`
+	Prometheus prom.Config    `config:"prometheus"`
+	Plugins    host.Config    `config:"plugins"`
+	Remote     controlSection `config:",inline"` // netbeat.probe, netbeat.control (control_beater.go)
 }
 
 // CheckKeys returns an error naming each key of the `netbeat:` section (raw)

@@ -26,7 +26,8 @@ type AFPacketSource struct {
 	vlan     []byte
 	closed   atomic.Bool
 	received atomic.Uint64
-	drained  uint64 // frames discarded before the user's filter was attached (set at open)
+	drained  uint64        // frames discarded before the user's filter was attached (set at open)
+	ctl      filterControl // runtime filter changes and pause (control_linux.go)
 }
 
 // tpSocket owns the socket and its ring mapping. Stats (any goroutine) and
@@ -110,6 +111,7 @@ func OpenAFPacket(o LiveOptions) (Source, error) {
 	}
 	s := &AFPacketSource{
 		name: o.Device, sock: sock, poll: int(o.PollTimeout / time.Millisecond),
+		ctl:  filterControl{expr: o.Filter, snaplen: o.Snaplen},
 		ring: tpRing{buf: sock.mem, blockSize: block, nblocks: nblocks},
 	}
 	if user != nil {

@@ -67,7 +67,7 @@ func processingSupport() processing.SupportFactory {
 }
 
 func init() {
-	s, creator := settings(), reportOnce(nbeat.WithPrometheus(nbeat.New)) // + /metrics (beat/prom); fatal.go
+	s, creator := settings(), reportOnce(nbeat.WithPrometheus(nbeat.WithControl(nbeat.New))) // + /metrics (beat/prom), remote control (beat/control); fatal.go
 	RootCmd = lbcmd.GenRootCmdWithSettings(creator, s)
 	// run (and the root command, its alias) falls back to the built-in
 	// configuration for -I when there is no netbeat.yml (defaults.go), and
@@ -95,5 +95,6 @@ func init() {
 	_ = RootCmd.PersistentFlags().MarkHidden("plugin")
 	RootCmd.AddCommand(devicesCommand())
 	RootCmd.AddCommand(pluginCommand())
-	extendSetupExport(RootCmd) // setup_cmd.go: setup --kafka-topics, embedded dashboards
+	RootCmd.AddCommand(ctlCommand()) // ctl.go: remote control (beat/control)
+	extendSetupExport(RootCmd)       // setup_cmd.go: setup --kafka-topics, embedded dashboards
 }

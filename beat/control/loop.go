@@ -157,19 +157,21 @@ func (l *Loop) publish(prod *kgo.Client, v any) {
 
 // startOffsets lists the command topic's partitions, waiting for the
 // topic (and the broker) to exist. A partition without a saved position
-// starts at its current end: a new probe does not replay old commands.
+// starts at the first record written after this probe started (by the
+// broker's timestamps): a new probe does not replay old commands, and
+// misses none sent while it was starting or before the topic existed.
 func (l *Loop) startOffsets(ctx context.Context, adm *kadm.Client) (map[int32]kgo.Offset, error) {
 	topic := l.o.Config.CommandTopic
 	warned := false
 	for {
-		ends, err := adm.ListEndOffsets(ctx, topic)
+		from, err := adm.ListOffsetsAfterMilli(ctx, l.started.Add(-time.Second).UnixMilli(), topic)
 		if err == nil {
-			err = ends.Error()
+			err = from.Error()
 		}
 		if err == nil {
 			offs := map[int32]kgo.Offset{}
 			var saveErr error
-			ends.Each(func(o kadm.ListedOffset) {
+			from.Each(func(o kadm.ListedOffset) {
 				next, ok := l.pos.Next[o.Partition]
 				if !ok {
 					next = o.Offset
@@ -229,6 +231,9 @@ func (l *Loop) consume(ctx context.Context, prod *kgo.Client) error {
 				l.o.Log.Errorf("control: saving the command topic position failed: %v", err)
 			}
 			l.publish(prod, res)
+			if res.Status == Applied {
+				l.publish(prod, l.heartbeat()) // the new state at once
+			}
 		})
 	}
 }
