@@ -37,6 +37,7 @@ type Netbeat struct {
 	mu      sync.Mutex
 	sources []capture.Source
 	metrics *metrics
+	reloads chan *reloadReq // reconfigurations while Run captures (reload.go)
 
 	published atomic.Uint64
 	acked     atomic.Uint64
@@ -65,7 +66,8 @@ func New(b *libbeat.Beat, rawConfig *conf.C) (libbeat.Beater, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, fmt.Errorf("netbeat: invalid configuration: %w", err)
 	}
-	nb := &Netbeat{cfg: cfg, log: logp.NewLogger("netbeat"), done: make(chan struct{}), drained: make(chan struct{})}
+	nb := &Netbeat{cfg: cfg, log: logp.NewLogger("netbeat"), done: make(chan struct{}), drained: make(chan struct{}),
+		reloads: make(chan *reloadReq)}
 	nb.metrics = newMetrics(b.Monitoring.StatsRegistry())
 	if FileOutputChoice != "" {
 		nb.log.Info(FileOutputChoice)
@@ -81,33 +83,52 @@ func New(b *libbeat.Beat, rawConfig *conf.C) (libbeat.Beater, error) {
 // return an error after the events read before the damage were published.
 func (nb *Netbeat) Run(b *libbeat.Beat) error {
 	defer close(nb.drained)
-	var wg sync.WaitGroup
-	errs := make(chan error, len(nb.cfg.Files)+len(nb.cfg.Interfaces))
 	workers, err := nb.openWorkers(b)
 	if err != nil {
 		return err
 	}
-	for _, w := range workers {
-		wg.Add(1)
-		go func(w *worker) {
-			defer wg.Done()
-			if err := w.run(); err != nil {
-				errs <- err
-			}
-		}(w)
-	}
-	stopStats := nb.logStatsEvery(workers)
-	wg.Wait()
-	close(stopStats)
-	nb.waitACKs()
-	for _, w := range workers {
-		w.close()
-	}
-	nb.logSummary(workers)
-	close(errs)
 	var all []error
-	for e := range errs {
-		all = append(all, e)
+	for {
+		var wg sync.WaitGroup
+		errs := make(chan error, len(workers))
+		for _, w := range workers {
+			wg.Add(1)
+			go func(w *worker) {
+				defer wg.Done()
+				if err := w.run(); err != nil {
+					errs <- err
+				}
+			}(w)
+		}
+		stopStats := nb.logStatsEvery(workers)
+		finished := make(chan struct{})
+		go func() { wg.Wait(); close(finished) }()
+		req := nb.untilDone(finished) // reload.go: a reconfiguration ends this generation
+		if req != nil {
+			drain(workers)
+		}
+		wg.Wait()
+		close(stopStats)
+		if req != nil {
+			nb.waitACKsFor(reloadACKWait)
+		} else {
+			nb.waitACKs()
+		}
+		for _, w := range workers {
+			w.close()
+		}
+		nb.logSummary(workers)
+		close(errs)
+		for e := range errs {
+			all = append(all, e)
+		}
+		if req == nil {
+			break
+		}
+		if workers, err = nb.reopen(b, req); err != nil {
+			all = append(all, err)
+			break
+		}
 	}
 	return errors.Join(all...)
 }

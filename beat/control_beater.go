@@ -34,9 +34,25 @@ func WithControl(create libbeat.Creator) libbeat.Creator {
 		if err := sec.Control.Check(); err != nil {
 			return nil, fmt.Errorf("netbeat: invalid configuration: %w", err)
 		}
+		if !sec.Control.Enabled {
+			return create(b, raw)
+		}
+		data := paths.Resolve(paths.Data, "control")
+		if b.Paths != nil {
+			data = b.Paths.Resolve(paths.Data, "control")
+		}
+		// The capture settings the last remote reconfiguration left
+		// (control_apply.go) replace netbeat.yml's.
+		raw, section, applied, err := withApplied(raw, data)
+		if err != nil {
+			return nil, fmt.Errorf("netbeat: %w", err)
+		}
 		bt, err := create(b, raw)
-		if err != nil || !sec.Control.Enabled {
-			return bt, err
+		if err != nil {
+			return nil, err
+		}
+		if applied {
+			logp.NewLogger("control").Infof("control: capture settings from %s (the last remote reconfiguration) replace netbeat.yml's", data)
 		}
 		nb, ok := bt.(*Netbeat)
 		if !ok {
@@ -54,10 +70,6 @@ func WithControl(create libbeat.Creator) libbeat.Creator {
 		if probe.Name == "" {
 			probe.Name = b.Info.Hostname
 		}
-		data := paths.Resolve(paths.Data, "control")
-		if b.Paths != nil {
-			data = b.Paths.Resolve(paths.Data, "control")
-		}
 		stats := b.Monitoring.StatsRegistry()
 		var m *control.Metrics
 		if stats != nil {
@@ -68,7 +80,7 @@ func WithControl(create libbeat.Creator) libbeat.Creator {
 			m = control.NewMetrics(reg.NewRegistry("control"))
 		}
 		loop, err := control.New(control.Options{Config: sec.Control, Probe: probe, Version: b.Info.Version,
-			DataDir: data, Kafka: kopts, Log: log, Metrics: m}, &probeControl{nb: nb})
+			DataDir: data, Kafka: kopts, Log: log, Metrics: m}, &probeControl{nb: nb, dataDir: data, section: section})
 		if err != nil {
 			return nil, fmt.Errorf("netbeat: %w", err)
 		}

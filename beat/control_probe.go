@@ -18,9 +18,15 @@ import (
 // capture. Filters and pauses change the kernel filter of each AF_PACKET
 // socket: frames already captured are still read and published.
 type probeControl struct {
-	nb *Netbeat
-	mu sync.Mutex // one action at a time; guards the fields below
-	// stall detection for output_health
+	nb      *Netbeat
+	dataDir string     // path.data/control: applied.json
+	mu      sync.Mutex // one action at a time; guards the fields below
+	// section is the capture part of the netbeat section now in effect
+	// (control_apply.go).
+	section map[string]any
+	// stall detection for output_health, guarded by smu (heartbeats go on
+	// while an action holds mu)
+	smu        sync.Mutex
 	lastAcked  uint64
 	lastChange time.Time
 }
@@ -127,16 +133,23 @@ func (p *probeControl) Apply(action string, args map[string]string) (string, err
 			}
 		}
 		return fmt.Sprintf("filter of %s is now %q", strings.Join(names, ", "), expr), nil
-	case "set_mode", "add_interface", "remove_interface", "apply":
-		return "", fmt.Errorf("action %s is not implemented in this netbeat version; change netbeat.yml and restart", action)
+	case "apply":
+		return p.applyAction(args)
+	case "set_mode":
+		return p.setMode(args)
+	case "add_interface":
+		return p.addInterface(args)
+	case "remove_interface":
+		return p.removeInterface(args)
 	}
-	return "", fmt.Errorf("unknown action %q: use status, pause, resume or set_filter", action)
+	return "", fmt.Errorf("unknown action %q: use status, pause, resume, set_filter, set_mode, add_interface, remove_interface or apply", action)
 }
 
 // State is the data-path part of the heartbeat.
 func (p *probeControl) State() control.Heartbeat {
 	nb := p.nb
-	h := control.Heartbeat{Mode: nb.cfg.Mode}
+	cfg := nb.config()
+	h := control.Heartbeat{Mode: cfg.Mode}
 	type srcHash struct {
 		Name, Filter string
 		Paused       bool
@@ -158,7 +171,7 @@ func (p *probeControl) State() control.Heartbeat {
 	data, _ := json.Marshal(struct {
 		Cfg     Config
 		Sources []srcHash
-	}{nb.cfg, hs})
+	}{cfg, hs})
 	sum := sha256.Sum256(data)
 	h.ConfigHash = hex.EncodeToString(sum[:8])
 	h.Published, h.Acked = nb.published.Load(), nb.acked.Load()
@@ -166,13 +179,13 @@ func (p *probeControl) State() control.Heartbeat {
 		h.QueueFill = h.Published - h.Acked
 	}
 	h.Output = "ok"
-	p.mu.Lock()
+	p.smu.Lock()
 	now := time.Now()
 	if h.Acked != p.lastAcked || p.lastChange.IsZero() || h.QueueFill == 0 {
 		p.lastAcked, p.lastChange = h.Acked, now
 	} else if now.Sub(p.lastChange) > outputStalled {
 		h.Output = "stalled"
 	}
-	p.mu.Unlock()
+	p.smu.Unlock()
 	return h
 }

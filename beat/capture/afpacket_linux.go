@@ -174,6 +174,10 @@ func (s *AFPacketSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 		}
 		f, ok := s.ring.next()
 		if !ok {
+			if s.ctl.drainClose.Load() { // CloseDrained: the ring is empty
+				s.closed.Store(true)
+				continue
+			}
 			if err := s.wait(); err != nil {
 				return nil, gopacket.CaptureInfo{}, errorf("reading from AF_PACKET socket on %q failed: %w", s.name, err)
 			}

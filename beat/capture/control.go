@@ -18,3 +18,9 @@ type Controllable interface {
 	Resume() error
 	Paused() bool
 }
+
+// Drainer is a source that can stop after delivering every frame it has
+// already captured (a reconfiguration then loses nothing).
+type Drainer interface {
+	CloseDrained() error
+}

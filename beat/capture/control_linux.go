@@ -4,6 +4,8 @@ package capture
 
 import (
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/net/bpf"
 )
@@ -17,6 +19,8 @@ type filterControl struct {
 	expr    string
 	snaplen int
 	paused  bool
+	// drainClose: ReadPacket returns ErrClosed once the ring is empty.
+	drainClose atomic.Bool
 }
 
 var _ Controllable = (*AFPacketSource)(nil)
@@ -101,4 +105,19 @@ func (s *AFPacketSource) Paused() bool {
 	s.ctl.mu.Lock()
 	defer s.ctl.mu.Unlock()
 	return s.ctl.paused
+}
+
+// retireWait is how long after a pause the kernel has certainly retired
+// the ring's current block (Retire_blk_tov is 10 ms).
+const retireWait = 50 * time.Millisecond
+
+// CloseDrained stops the capture without losing what it captured: it
+// pauses (no new frame enters the ring), waits for the kernel to retire
+// the current block, then lets the reader read every frame left in the
+// ring before ReadPacket returns ErrClosed.
+func (s *AFPacketSource) CloseDrained() error {
+	err := s.Pause()
+	time.Sleep(retireWait)
+	s.ctl.drainClose.Store(true)
+	return err
 }

@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// writeFileAtomic replaces path with data: a temporary file in the same
+// WriteFileAtomic replaces path with data: a temporary file in the same
 // folder, synced, then renamed over path, so a crash leaves the old or the
 // new content, never a mix.
-func writeFileAtomic(path string, data []byte) error {
+func WriteFileAtomic(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err
@@ -87,7 +87,7 @@ func (s *Seen) Add(id string, expires, now time.Time) (bool, error) {
 	}
 	s.ids[id] = expires
 	data, _ := json.Marshal(s.ids)
-	if err := writeFileAtomic(s.path, data); err != nil {
+	if err := WriteFileAtomic(s.path, data); err != nil {
 		delete(s.ids, id)
 		return false, err
 	}
@@ -127,5 +127,5 @@ func OpenPosition(path, topic string) (*Position, error) {
 func (p *Position) Set(partition int32, next int64) error {
 	p.Next[partition] = next
 	data, _ := json.Marshal(p)
-	return writeFileAtomic(p.path, data)
+	return WriteFileAtomic(p.path, data)
 }
