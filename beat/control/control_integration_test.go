@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,7 +59,7 @@ func newFleet(t *testing.T) *fleet {
 		// steady ping from the peer namespace: echo requests in, replies out
 		var pingLog syncBuffer
 		startCmd(t, s.ns, &pingLog, "ping", "-q", "-i", "0.05", s.host)
-		p := &probe{id: fmt.Sprintf("probe-%d", i+1), dir: t.TempDir()}
+		p := &probe{owner: t, id: fmt.Sprintf("probe-%d", i+1), dir: t.TempDir()}
 		p.cfg = filepath.Join(p.dir, "netbeat.yml")
 		tagsJSON, _ := json.Marshal(tags[i])
 		writeFile(t, p.cfg, fmt.Sprintf(`netbeat:
@@ -336,6 +337,112 @@ func TestRemoteControl(t *testing.T) {
 			t.Fatalf("command %s answered %d times, want once: %+v", c.ID, len(again), again)
 		}
 	})
+
+	t.Run("set_mode flushes flows and changes the events", func(t *testing.T) {
+		p := f.probes[0]
+		if r := f.send(t, control.Target{Probe: p.id}, "set_mode", map[string]string{"mode": "packets,flows"}); r.Status != control.Applied || r.HashBefore == r.HashAfter {
+			t.Fatalf("set_mode packets,flows: %+v", r)
+		}
+		time.Sleep(2 * time.Second)
+		if r := f.send(t, control.Target{Probe: p.id}, "set_mode", map[string]string{"mode": "packets"}); r.Status != control.Applied {
+			t.Fatalf("set_mode packets: %+v", r)
+		}
+		// Leaving flows mode ends the flow of the ping (capture_end).
+		flows := 0
+		for _, e := range readEvents(t, p.dir) {
+			if e.get("event.dataset") == "netbeat.flows" {
+				flows++
+			}
+		}
+		if flows == 0 {
+			t.Fatal("no flow record after set_mode packets,flows then packets")
+		}
+	})
+
+	t.Run("apply: bad rejected, good survives restart, kill -9 leaves old or new", func(t *testing.T) {
+		p := f.probes[1]
+		dev := f.sites[1].dev
+		bad := fmt.Sprintf("netbeat:\n  interfaces: [{device: %s}]\n  mode: [bogus]\n", dev)
+		if r := f.send(t, control.Target{Probe: p.id}, "apply", map[string]string{"config": bad}); r.Status != control.Failed || !strings.Contains(r.Message, "bogus") {
+			t.Fatalf("bad apply: %+v", r)
+		}
+		locked := fmt.Sprintf("netbeat:\n  probe: {id: evil}\n  interfaces: [{device: %s}]\n", dev)
+		if r := f.send(t, control.Target{Probe: p.id}, "apply", map[string]string{"config": locked}); r.Status != control.Failed {
+			t.Fatalf("apply changing netbeat.probe: %+v", r)
+		}
+		before := time.Now()
+		time.Sleep(time.Second)
+		if n := icmpTypes(t, p, before); n[8] < 5 {
+			t.Fatalf("probe stopped capturing after a bad apply: %v", n)
+		}
+		replies := "icmp[icmptype] == icmp-echoreply"
+		good := fmt.Sprintf("interfaces: [{device: %s, bpf_filter: %q}]\nmode: [packets]\n", dev, replies)
+		if r := f.send(t, control.Target{Probe: p.id}, "apply", map[string]string{"config": good}); r.Status != control.Applied {
+			t.Fatalf("good apply: %+v", r)
+		}
+		p.stop(t)
+		p.start(t)
+		restarted := time.Now()
+		time.Sleep(2 * time.Second)
+		if n := icmpTypes(t, p, restarted); n[0] < 10 || n[8] != 0 {
+			t.Fatalf("after restart the applied filter is gone: ICMP types %v", n)
+		}
+		// kill -9 while an apply runs: the probe comes back with the old
+		// or the new configuration, never a broken one.
+		requests := "icmp[icmptype] == icmp-echo"
+		next := fmt.Sprintf("interfaces: [{device: %s, bpf_filter: %q}]\nmode: [packets, flows]\n", dev, requests)
+		c := control.NewCommand(control.Target{Probe: p.id}, "apply", map[string]string{"config": next}, time.Now(), time.Minute)
+		c.Sign(f.keyID, f.key)
+		data, _ := json.Marshal(c)
+		if err := f.cl.WriteRaw(context.Background(), data); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(p.logs.String(), c.ID) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond) // into the reconfiguration (it drains for 50 ms)
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+		p.start(t)
+		time.Sleep(2 * time.Second)
+		hs, err := f.cl.Probes(context.Background(), 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := hs[p.id]
+		if h == nil || len(h.Sources) != 1 || (h.Sources[0].Filter != replies && h.Sources[0].Filter != requests) {
+			t.Fatalf("after kill -9 mid-apply: heartbeat %+v", h)
+		}
+		t.Logf("after kill -9 mid-apply the probe runs with filter %q", h.Sources[0].Filter)
+	})
+
+	t.Run("add_interface and remove_interface; a failing one rolls back", func(t *testing.T) {
+		p := f.probes[2]
+		t.Cleanup(func() {
+			if t.Failed() {
+				_ = p.cmd.Process.Signal(syscall.SIGQUIT)
+				time.Sleep(2 * time.Second)
+				t.Logf("%s log:\n%s", p.id, tail(p.logs.String(), 100000))
+			}
+		})
+		if r := f.send(t, control.Target{Probe: p.id}, "add_interface", map[string]string{"device": "nosuch0"}); r.Status != control.Failed || r.HashBefore != r.HashAfter {
+			t.Fatalf("add_interface nosuch0: %+v", r)
+		}
+		if r := f.send(t, control.Target{Probe: p.id}, "add_interface", map[string]string{"device": "lo", "bpf_filter": "icmp"}); r.Status != control.Applied {
+			t.Fatalf("add_interface lo: %+v", r)
+		}
+		if r := f.send(t, control.Target{Probe: p.id}, "status", nil); !strings.Contains(r.Message, `"name":"lo"`) {
+			t.Fatalf("status after add_interface lo: %s", r.Message)
+		}
+		if r := f.send(t, control.Target{Probe: p.id}, "remove_interface", map[string]string{"device": "lo"}); r.Status != control.Applied {
+			t.Fatalf("remove_interface lo: %+v", r)
+		}
+		if r := f.send(t, control.Target{Probe: p.id}, "remove_interface", map[string]string{"device": f.sites[2].dev}); r.Status != control.Failed {
+			t.Fatalf("removing the last interface: %+v", r)
+		}
+	})
+
 }
 
 func connOpts(broker string) []kgo.Opt { return []kgo.Opt{kgo.SeedBrokers(broker)} }

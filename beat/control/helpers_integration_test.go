@@ -214,6 +214,9 @@ func readEvents(t *testing.T, dir string) []event {
 
 // probe is a netbeat process with remote control on.
 type probe struct {
+	// owner is the test the probe belongs to: its process is killed when
+	// that test ends, not when the subtest that restarted it does.
+	owner        *testing.T
 	id, dir, cfg string
 	logs         *syncBuffer
 	cmd          *exec.Cmd
@@ -227,7 +230,7 @@ func homeArgs(home string) []string {
 func (p *probe) start(t *testing.T) {
 	t.Helper()
 	p.logs = &syncBuffer{}
-	p.cmd, p.exited = startCmd(t, "", p.logs, append([]string{nbtest.Binary(t), "-e", "-c", p.cfg}, homeArgs(p.dir)...)...)
+	p.cmd, p.exited = startCmd(p.owner, "", p.logs, append([]string{nbtest.Binary(t), "-e", "-c", p.cfg}, homeArgs(p.dir)...)...)
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(p.logs.String(), "control: reading ") {
 		if time.Now().After(deadline) || strings.Contains(p.logs.String(), "Exiting:") {
