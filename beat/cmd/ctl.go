@@ -117,7 +117,8 @@ func ctlSend(f *ctlFlags) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "send (--probe ID | --tag T | --all) ACTION [KEY=VALUE ...]",
 		Short: "Sign a command, send it, wait for the results; exit 1 if one is rejected or failed or a probe does not answer",
-		Long: "Actions: status; pause [source=DEV]; resume [source=DEV]; set_filter filter=EXPR [source=DEV].\n" +
+		Long: "Actions: status; pause [source=DEV]; resume [source=DEV]; set_filter filter=EXPR [source=DEV]; set_mode mode=packets,flows;\n" +
+			"add_interface device=DEV [bpf_filter=EXPR type=af_packet]; remove_interface device=DEV; apply config=YAML (a netbeat section).\n" +
 			"With --tag and --all, the probes expected to answer are those whose heartbeat was seen in the last --window.",
 		SilenceUsage: true,
 		Args:         cobra.MinimumNArgs(1),
