@@ -3,6 +3,7 @@ package beat
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -34,7 +35,7 @@ func WithControl(create libbeat.Creator) libbeat.Creator {
 		if err := sec.Control.Check(); err != nil {
 			return nil, fmt.Errorf("netbeat: invalid configuration: %w", err)
 		}
-		if !sec.Control.Enabled {
+		if !sec.Control.Enabled && !sec.Control.HTTP.Enabled {
 			return create(b, raw)
 		}
 		data := paths.Resolve(paths.Data, "control")
@@ -59,10 +60,6 @@ func WithControl(create libbeat.Creator) libbeat.Creator {
 			return nil, fmt.Errorf("netbeat: WithControl must wrap New directly")
 		}
 		log := logp.NewLogger("control")
-		kopts, err := controlKafka(b, sec.Control.Kafka, log)
-		if err != nil {
-			return nil, err
-		}
 		probe := sec.Probe
 		if probe.ID == "" {
 			probe.ID = b.Info.ID.String() // libbeat keeps it in path.data/meta.json
@@ -70,21 +67,43 @@ func WithControl(create libbeat.Creator) libbeat.Creator {
 		if probe.Name == "" {
 			probe.Name = b.Info.Hostname
 		}
-		stats := b.Monitoring.StatsRegistry()
-		var m *control.Metrics
-		if stats != nil {
-			reg := stats.GetRegistry("netbeat")
-			if reg == nil {
-				reg = stats.NewRegistry("netbeat")
+		pc := &probeControl{nb: nb, dataDir: data, section: section}
+		cb := &controlBeater{Netbeat: nb, http: sec.Control.HTTP}
+		if sec.Control.Enabled {
+			kopts, err := controlKafka(b, sec.Control.Kafka, log)
+			if err != nil {
+				return nil, err
 			}
-			m = control.NewMetrics(reg.NewRegistry("control"))
+			stats := b.Monitoring.StatsRegistry()
+			var m *control.Metrics
+			if stats != nil {
+				reg := stats.GetRegistry("netbeat")
+				if reg == nil {
+					reg = stats.NewRegistry("netbeat")
+				}
+				m = control.NewMetrics(reg.NewRegistry("control"))
+			}
+			if cb.loop, err = control.New(control.Options{Config: sec.Control, Probe: probe, Version: b.Info.Version,
+				DataDir: data, Kafka: kopts, Log: log, Metrics: m}, pc); err != nil {
+				return nil, fmt.Errorf("netbeat: %w", err)
+			}
 		}
-		loop, err := control.New(control.Options{Config: sec.Control, Probe: probe, Version: b.Info.Version,
-			DataDir: data, Kafka: kopts, Log: log, Metrics: m}, &probeControl{nb: nb, dataDir: data, section: section})
-		if err != nil {
-			return nil, fmt.Errorf("netbeat: %w", err)
+		if sec.Control.HTTP.Enabled {
+			token, err := sec.Control.HTTP.ReadToken()
+			if err != nil {
+				return nil, fmt.Errorf("netbeat: %w", err)
+			}
+			status := func() *control.Heartbeat {
+				h := pc.State()
+				h.Kind, h.Probe, h.Name, h.Tags, h.Version, h.Time = control.KindHeartbeat, probe.ID, probe.Name, probe.Tags, b.Info.Version, time.Now().UTC()
+				return &h
+			}
+			if cb.loop != nil {
+				status = cb.loop.Heartbeat
+			}
+			cb.srv = &control.Server{Probe: pc, Status: status, Token: token, Audit: logp.NewLogger("control.audit")}
 		}
-		return &controlBeater{Netbeat: nb, loop: loop}, nil
+		return cb, nil
 	}
 }
 
@@ -107,15 +126,28 @@ func controlKafka(b *libbeat.Beat, section *conf.C, log *logp.Logger) ([]kgo.Opt
 	return opts, nil
 }
 
-// controlBeater runs the control loop for the lifetime of Run.
+// controlBeater runs the control loop and the local control API for the
+// lifetime of Run.
 type controlBeater struct {
 	*Netbeat
-	loop *control.Loop
+	loop *control.Loop   // nil unless netbeat.control.enabled
+	srv  *control.Server // nil unless netbeat.control.http.enabled
+	http control.HTTPConfig
 }
 
 // Run starts the control loop, runs the capture, and stops the loop once
 // the capture has ended.
 func (c *controlBeater) Run(b *libbeat.Beat) error {
+	if c.srv != nil {
+		if err := c.srv.Listen(c.http); err != nil {
+			return fmt.Errorf("netbeat.control.http: %w", err)
+		}
+		defer c.srv.Close()
+		c.log.Infof("control API on http://%s (bearer token from %s)", c.srv.Addr(), c.http.TokenFile)
+	}
+	if c.loop == nil {
+		return c.Netbeat.Run(b)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- c.loop.Run(ctx) }()

@@ -26,17 +26,22 @@ type Config struct {
 	// Kafka is the connection (hosts, ssl.*, username, password,
 	// sasl.mechanism, client_id, timeout); unset, output.franz's is used.
 	Kafka *conf.C `config:"kafka"`
+	// HTTP is the local control API (httpapi.go), independent of Kafka.
+	HTTP HTTPConfig `config:"http"`
 }
 
 // DefaultConfig is off; once enabled, topics netbeat-control and
 // netbeat-status, a heartbeat every 10 s.
 func DefaultConfig() Config {
 	return Config{CommandTopic: "netbeat-control", StatusTopic: "netbeat-status", Heartbeat: 10 * time.Second,
-		MaxClockSkew: 30 * time.Second, MaxTTL: 24 * time.Hour}
+		MaxClockSkew: 30 * time.Second, MaxTTL: 24 * time.Hour, HTTP: DefaultHTTPConfig()}
 }
 
 // Check validates an enabled control section.
 func (c *Config) Check() error {
+	if err := c.HTTP.Check(); err != nil {
+		return err
+	}
 	if !c.Enabled {
 		return nil
 	}

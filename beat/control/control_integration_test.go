@@ -7,6 +7,8 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,6 +32,7 @@ type fleet struct {
 	probes                                 []*probe
 	sites                                  []site
 	cl                                     *control.Client
+	httpAddr, token                        string // probe-1's control API
 }
 
 func newFleet(t *testing.T) *fleet {
@@ -62,6 +65,15 @@ func newFleet(t *testing.T) *fleet {
 		p := &probe{owner: t, id: fmt.Sprintf("probe-%d", i+1), dir: t.TempDir()}
 		p.cfg = filepath.Join(p.dir, "netbeat.yml")
 		tagsJSON, _ := json.Marshal(tags[i])
+		httpSection := ""
+		if i == 0 { // the local control API on probe-1
+			f.httpAddr = freeAddr(t)
+			f.token = "it-token-0123456789abcdef"
+			tokFile := filepath.Join(kdir, "control.token")
+			writeFile(t, tokFile, f.token+"\n")
+			_, port, _ := net.SplitHostPort(f.httpAddr)
+			httpSection = fmt.Sprintf("\n    http: {enabled: true, host: 127.0.0.1, port: %s, token_file: %q}", port, tokFile)
+		}
 		writeFile(t, p.cfg, fmt.Sprintf(`netbeat:
   interfaces: [{device: %s, bpf_filter: "icmp"}]
   mode: [packets]
@@ -73,10 +85,10 @@ func newFleet(t *testing.T) *fleet {
     status_topic: %s
     kafka.hosts: [%q]
     keys:
-      %s
+      %s%s
 queue.mem.flush.timeout: 100ms
 output.file: {path: %q, filename: events}
-`, s.dev, p.id, i+1, tagsJSON, f.cmdTopic, f.statusTopic, f.broker, pub, filepath.Join(p.dir, "out")))
+`, s.dev, p.id, i+1, tagsJSON, f.cmdTopic, f.statusTopic, f.broker, pub, httpSection, filepath.Join(p.dir, "out")))
 		p.start(t)
 		f.probes = append(f.probes, p)
 	}
@@ -443,6 +455,51 @@ func TestRemoteControl(t *testing.T) {
 		}
 	})
 
+	t.Run("local HTTP API: 401 without or with a wrong token, works with the token", func(t *testing.T) {
+		call := func(method, path, token, body string) (int, map[string]any) {
+			req, _ := http.NewRequest(method, "http://"+f.httpAddr+path, strings.NewReader(body))
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var m map[string]any
+			_ = json.NewDecoder(resp.Body).Decode(&m)
+			return resp.StatusCode, m
+		}
+		if code, _ := call("GET", "/v1/status", "", ""); code != 401 {
+			t.Fatalf("no token: %d", code)
+		}
+		if code, _ := call("POST", "/v1/actions", "wrong-token-0123456789", `{"action":"pause"}`); code != 401 {
+			t.Fatalf("wrong token: %d", code)
+		}
+		code, m := call("GET", "/v1/status", f.token, "")
+		if code != 200 || m["probe"] != "probe-1" {
+			t.Fatalf("status: %d %v", code, m)
+		}
+		code, m = call("POST", "/v1/actions", f.token, `{"action":"set_filter","args":{"filter":"icmp"}}`)
+		if code != 200 || m["status"] != control.Applied {
+			t.Fatalf("set_filter over HTTP: %d %v", code, m)
+		}
+		if !strings.Contains(f.probes[0].logs.String(), `"outcome":"unauthorized"`) || !strings.Contains(f.probes[0].logs.String(), `"outcome":"set_filter applied"`) {
+			t.Fatal("the audit log misses the requests")
+		}
+	})
+
 }
 
 func connOpts(broker string) []kgo.Opt { return []kgo.Opt{kgo.SeedBrokers(broker)} }
+
+// freeAddr is a free loopback TCP address.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}

@@ -125,6 +125,10 @@ func (l *Loop) heartbeats(ctx context.Context, prod *kgo.Client) {
 	}
 }
 
+// Heartbeat is the probe's current state, as the next heartbeat will
+// report it.
+func (l *Loop) Heartbeat() *Heartbeat { return l.heartbeat() }
+
 // heartbeat builds the current heartbeat.
 func (l *Loop) heartbeat() *Heartbeat {
 	h := l.probe.State()
