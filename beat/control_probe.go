@@ -41,12 +41,19 @@ func (p *probeControl) sources() []capture.Source {
 	return append([]capture.Source(nil), p.nb.sources...)
 }
 
-func sourceType(s capture.Source) string {
-	switch s.(type) {
-	case *capture.AFPacketSource:
+// sourceType is af_packet, pcap or file, from what the source can do and
+// the configured interfaces (the concrete types differ by OS and build).
+func (p *probeControl) sourceType(s capture.Source) string {
+	if _, ok := s.(capture.Controllable); ok {
 		return "af_packet"
-	case *capture.PcapSource:
-		return "pcap"
+	}
+	for _, in := range p.nb.config().Interfaces {
+		if in.Device == s.Name() {
+			if in.Type == "" {
+				return "pcap" // the default off Linux; on Linux af_packet is Controllable
+			}
+			return in.Type
+		}
 	}
 	return "file"
 }
@@ -65,7 +72,7 @@ func (p *probeControl) selected(args map[string]string) ([]capture.Controllable,
 		c, ok := s.(capture.Controllable)
 		if !ok {
 			if want != "" && want != "all" {
-				return nil, nil, fmt.Errorf("source %q (%s) cannot be changed while it runs: only af_packet interfaces can", s.Name(), sourceType(s))
+				return nil, nil, fmt.Errorf("source %q (%s) cannot be changed while it runs: only af_packet interfaces can", s.Name(), p.sourceType(s))
 			}
 			continue
 		}
@@ -157,7 +164,7 @@ func (p *probeControl) State() control.Heartbeat {
 	var hs []srcHash
 	for _, s := range p.sources() {
 		st := s.Stats()
-		ss := control.SourceState{Name: s.Name(), Type: sourceType(s), State: "running", Packets: st.Received, KernelDrops: st.Dropped}
+		ss := control.SourceState{Name: s.Name(), Type: p.sourceType(s), State: "running", Packets: st.Received, KernelDrops: st.Dropped}
 		if c, ok := s.(capture.Controllable); ok {
 			ss.Filter = c.Filter()
 			if c.Paused() {

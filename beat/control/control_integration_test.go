@@ -228,10 +228,10 @@ func TestRemoteControl(t *testing.T) {
 		}
 		paused := time.Now()
 		time.Sleep(3 * time.Second)
+		resumed := time.Now() // sent now: it applies before its result arrives
 		if r := f.send(t, control.Target{Probe: p.id}, "resume", map[string]string{"source": f.sites[1].dev}); r.Status != control.Applied {
 			t.Fatalf("resume: %+v", r)
 		}
-		resumed := time.Now()
 		time.Sleep(2 * time.Second)
 		var during, afterN int
 		evs := readEvents(t, p.dir)
@@ -484,8 +484,17 @@ func TestRemoteControl(t *testing.T) {
 		if code != 200 || m["status"] != control.Applied {
 			t.Fatalf("set_filter over HTTP: %d %v", code, m)
 		}
-		if !strings.Contains(f.probes[0].logs.String(), `"outcome":"unauthorized"`) || !strings.Contains(f.probes[0].logs.String(), `"outcome":"set_filter applied"`) {
-			t.Fatal("the audit log misses the requests")
+		// The audit line is written once the response is sent.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			logs := f.probes[0].logs.String()
+			if strings.Contains(logs, `"outcome":"unauthorized"`) && strings.Contains(logs, `"outcome":"set_filter applied"`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the audit log misses the requests")
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 

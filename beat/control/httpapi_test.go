@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/elastic/elastic-agent-libs/logp/logptest"
 )
@@ -57,7 +58,12 @@ func TestHTTPAPI(t *testing.T) {
 	if r, m := do("POST", "/v1/actions", "0123456789abcdef0123", `{"action":"pause"}`); r.StatusCode != 422 || m["status"] != Failed {
 		t.Fatalf("failing action: %d %v", r.StatusCode, m)
 	}
+	// Each audit line is written once its response is sent.
 	lines := logs.FilterMessage("control API request").All()
+	for deadline := time.Now().Add(5 * time.Second); len(lines) < 7 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		lines = logs.FilterMessage("control API request").All()
+	}
 	if len(lines) != 7 {
 		t.Fatalf("%d audit lines for 7 requests", len(lines))
 	}
