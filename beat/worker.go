@@ -64,6 +64,8 @@ type worker struct {
 	// par, when set instead, builds the bundles on several goroutines
 	// (builders.go).
 	par *builders
+	// fbundle, when set, publishes flow records in bundles (flowbundle.go).
+	fbundle *flowBundler
 	// staged: events go through the plugin stage (processors/external).
 	staged bool
 }
@@ -136,11 +138,19 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		}
 	}
 	if nb.cfg.has("flows") {
-		if w.flowsC, err = connect(1); err != nil {
+		size, out := path.bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight), outputName(b)
+		if w.maps || !bundleOutputs[out] || path.disk {
+			size = 1
+		}
+		if w.flowsC, err = connect(size); err != nil {
 			if w.pkts != nil {
 				w.pkts.Close()
 			}
 			return nil, err
+		}
+		if !w.staged && size > 1 {
+			w.fbundle = newFlowBundler(nb, w.flowsC, size)
+			nb.log.Infof("flow records: %d documents per pipeline event (output.%s)", size, out)
 		}
 		w.newTable()
 	}
@@ -154,8 +164,12 @@ func (w *worker) newTable() {
 }
 
 func (w *worker) publishFlow(f *flows.Flow) {
-	w.nb.published.Add(1)
 	w.flowPub++
+	if w.fbundle != nil {
+		w.fbundle.add(f) // counted as published when its bundle is
+		return
+	}
+	w.nb.published.Add(1)
 	if w.maps {
 		w.flowsC.Publish(event.Flow(f))
 	} else {
@@ -176,6 +190,10 @@ func (w *worker) run() error {
 	if w.par != nil {
 		timeout := w.nb.cfg.Packets.BundleTimeout
 		defer close(every(timeout/2, func(time.Time) { w.par.flushOlder(timeout) }))
+	}
+	if w.fbundle != nil {
+		timeout := w.nb.cfg.Packets.BundleTimeout
+		defer close(every(timeout/2, func(time.Time) { w.fbundle.flushOlder(timeout) }))
 	}
 	var readErr error
 	for {
@@ -198,6 +216,9 @@ func (w *worker) run() error {
 	}
 	if w.table != nil {
 		w.table.Flush(flows.EndCaptureEnd)
+	}
+	if w.fbundle != nil {
+		w.fbundle.finish()
 	}
 	if w.bundle != nil {
 		w.bundle.flush()

@@ -6,7 +6,7 @@
 package flows
 
 import (
-	"net/netip"
+	"bytes"
 	"time"
 
 	"github.com/netbeat/netbeat/beat/decode"
@@ -57,23 +57,29 @@ type Flow struct {
 // Duration is Last - Start.
 func (f *Flow) Duration() time.Duration { return f.Last.Sub(f.Start) }
 
-// Key identifies a flow regardless of direction.
+// Key identifies a flow regardless of direction: the two endpoints in
+// order (address, then port), the protocol and the VLAN ids. It holds no
+// pointers, so the table's map hashes and compares it as plain memory and
+// the garbage collector does not scan it.
 type Key struct {
-	A, B   netip.Addr
+	A, B   [16]byte // IPv4 addresses in their IPv4-mapped form, V6 false
+	VLAN   uint32   // outer<<16 | inner
 	PA, PB uint16
 	Proto  uint8
-	VLAN   uint32 // outer<<16 | inner
+	V6     bool
 }
 
 func keyOf(t Tuple, p *decode.Packet) (k Key) {
 	k.Proto = t.Proto
+	k.V6 = t.Src.Is6()
 	for i := 0; i < p.NVLAN; i++ {
 		k.VLAN = k.VLAN<<16 | uint32(p.VLANs[i].VLANIdentifier)
 	}
-	if less(t.Src, t.SPort, t.Dst, t.DPort) {
-		k.A, k.PA, k.B, k.PB = t.Src, t.SPort, t.Dst, t.DPort
+	a, b := t.Src.As16(), t.Dst.As16()
+	if c := bytes.Compare(a[:], b[:]); c < 0 || c == 0 && t.SPort < t.DPort {
+		k.A, k.PA, k.B, k.PB = a, t.SPort, b, t.DPort
 		return k
 	}
-	k.A, k.PA, k.B, k.PB = t.Dst, t.DPort, t.Src, t.SPort
+	k.A, k.PA, k.B, k.PB = b, t.DPort, a, t.SPort
 	return k
 }
