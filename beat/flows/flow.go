@@ -36,22 +36,29 @@ const (
 // Flow is one bidirectional conversation. Index 0 of the per-direction
 // counters is source→destination, where the source is the initiator.
 type Flow struct {
-	Tuple       Tuple // oriented: Src is the initiator
-	VLANs       []uint16
-	Start, Last time.Time
-	Packets     [2]uint64
-	Bytes       [2]uint64
-	TCPFlags    uint8 // union of flags seen, both directions
-	CommunityID string
-	EndReason   string // set on the final record
-	Final       bool
+	// key first: a lookup compares it, and the counters an update changes
+	// follow it in the same cache lines.
+	key Key
 
-	key       Key
+	Packets  [2]uint64
+	Bytes    [2]uint64
+	Last     time.Time
+	TCPFlags uint8 // union of flags seen, both directions
+	Final    bool
+
+	dirty     bool // packets since the last report
 	fin       [2]bool
 	closing   bool
-	closeAt   time.Time
-	dirty     bool // packets since the last report
+	id        uint32 // number in the table's store
+	slot      uint32 // slot in the table's index
 	prev, nxt *Flow
+
+	Tuple       Tuple // oriented: Src is the initiator
+	Start       time.Time
+	VLANs       []uint16
+	CommunityID string
+	EndReason   string // set on the final record
+	closeAt     time.Time
 }
 
 // Duration is Last - Start.
