@@ -50,11 +50,11 @@ type PacketsConfig struct {
 	Payload struct {
 		MaxBytes int `config:"max_bytes"`
 	} `config:"payload"`
-	// Bundle packet documents per pipeline event (output.franz, output.file
-	// with the default codec and output.discard only; 1 disables),
-	// BundleTimeout bounds how long a live source holds a partial bundle,
-	// MaxInflight bounds the packets published and not yet acknowledged
-	// (beat/bundle.go).
+	// Bundle packet documents (and flow records) per pipeline event
+	// (output.franz, output.file with the default codec and output.discard
+	// only; 1 disables), BundleTimeout bounds how long a live source holds
+	// a partial bundle, MaxInflight bounds the documents published and not
+	// yet acknowledged (beat/bundle.go, beat/flowbundle.go).
 	Bundle        int           `config:"bundle"`
 	BundleTimeout time.Duration `config:"bundle_timeout"`
 	MaxInflight   int           `config:"max_inflight"`

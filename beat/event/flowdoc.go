@@ -1,6 +1,7 @@
 package event
 
 import (
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -95,10 +96,10 @@ func writeFlowDocIn(a *arena, d *Doc, fl *flows.Flow, o *FlowOptions) {
 
 	ports := t.Proto == 6 || t.Proto == 17 || t.Proto == 132
 	b = sp.member(b, mSource)
-	b = appendFlowEnd(b, t.Src.String(), fl.Packets[0], fl.Bytes[0], t.SPort, ports)
+	b = appendFlowEnd(b, t.Src, fl.Packets[0], fl.Bytes[0], t.SPort, ports)
 	sp.end(b)
 	b = sp.member(b, mDestination)
-	b = appendFlowEnd(b, t.Dst.String(), fl.Packets[1], fl.Bytes[1], t.DPort, ports)
+	b = appendFlowEnd(b, t.Dst, fl.Packets[1], fl.Bytes[1], t.DPort, ports)
 	sp.end(b)
 
 	b = sp.member(b, mFlow)
@@ -119,8 +120,11 @@ func writeFlowDocIn(a *arena, d *Doc, fl *flows.Flow, o *FlowOptions) {
 	a.finish(d, b)
 }
 
-func appendFlowEnd(b []byte, ip string, packets, bytes uint64, port uint16, hasPort bool) []byte {
-	b = appendA(b, `{"ip":`, ip)
+// appendFlowEnd writes source or destination. An address (from a packet:
+// no zone) needs no JSON escaping.
+func appendFlowEnd(b []byte, ip netip.Addr, packets, bytes uint64, port uint16, hasPort bool) []byte {
+	b = append(b, `{"ip":"`...)
+	b = append(ip.AppendTo(b), '"')
 	b = appendU(b, `,"packets":`, packets)
 	b = appendU(b, `,"bytes":`, bytes)
 	if hasPort {

@@ -2,7 +2,8 @@
 //
 // A Table is safe for concurrent use: the capture goroutine calls Update for
 // every packet, and a ticker may call Advance. The emit callback runs with the
-// table locked and must not call back into the Table.
+// table locked and must not call back into the Table. The flow it gets is
+// valid only during the call: the table reuses the entry afterwards.
 package flows
 
 import (
