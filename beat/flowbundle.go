@@ -16,13 +16,15 @@ import (
 // documents into a bundle and publishes it once there is room in flight.
 // Records keep their order, and a full encoder applies backpressure to the
 // table and so to the capture.
+//
+// add, flushOlder and finish run under the flow table's lock (add as its
+// emit callback, the others through Table.Do), which guards cur and since.
 type flowBundler struct {
 	nb   *Netbeat
 	out  sink
 	size int
 	opts event.FlowOptions // the encoder goroutine's
 
-	mu    sync.Mutex // cur and since: the table's callers and the timeout ticker
 	cur   *flowBatch
 	since time.Time
 
@@ -45,7 +47,6 @@ func newFlowBundler(nb *Netbeat, out sink, size int) *flowBundler {
 // add copies one record into the current batch; a full batch goes to the
 // encoder.
 func (fb *flowBundler) add(f *flows.Flow) {
-	fb.mu.Lock()
 	if fb.cur == nil {
 		select {
 		case fb.cur = <-fb.free:
@@ -56,12 +57,11 @@ func (fb *flowBundler) add(f *flows.Flow) {
 	}
 	fb.cur.recs = append(fb.cur.recs, *f)
 	if len(fb.cur.recs) == fb.size {
-		fb.dispatchLocked()
+		fb.dispatch()
 	}
-	fb.mu.Unlock()
 }
 
-func (fb *flowBundler) dispatchLocked() {
+func (fb *flowBundler) dispatch() {
 	if fb.cur == nil || len(fb.cur.recs) == 0 {
 		return
 	}
@@ -72,24 +72,21 @@ func (fb *flowBundler) dispatchLocked() {
 // flushOlder hands on the partial batch once it is timeout old (a quiet
 // live source).
 func (fb *flowBundler) flushOlder(timeout time.Duration) {
-	fb.mu.Lock()
 	if fb.cur != nil && time.Since(fb.since) >= timeout {
-		fb.dispatchLocked()
+		fb.dispatch()
 	}
-	fb.mu.Unlock()
 }
 
-// finish hands on the partial batch, stops the encoder and waits until it
-// has published every bundle. add must not be called afterwards.
+// finish hands on the partial batch and stops the encoder; wait then waits
+// until it has published every bundle. add must not be called afterwards.
 func (fb *flowBundler) finish() {
 	fb.once.Do(func() {
-		fb.mu.Lock()
-		fb.dispatchLocked()
+		fb.dispatch()
 		close(fb.in)
-		fb.mu.Unlock()
 	})
-	<-fb.done
 }
+
+func (fb *flowBundler) wait() { <-fb.done }
 
 func (fb *flowBundler) encode() {
 	defer close(fb.done)

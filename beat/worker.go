@@ -193,7 +193,7 @@ func (w *worker) run() error {
 	}
 	if w.fbundle != nil {
 		timeout := w.nb.cfg.Packets.BundleTimeout
-		defer close(every(timeout/2, func(time.Time) { w.fbundle.flushOlder(timeout) }))
+		defer close(every(timeout/2, func(time.Time) { w.table.Do(func() { w.fbundle.flushOlder(timeout) }) }))
 	}
 	var readErr error
 	for {
@@ -218,7 +218,8 @@ func (w *worker) run() error {
 		w.table.Flush(flows.EndCaptureEnd)
 	}
 	if w.fbundle != nil {
-		w.fbundle.finish()
+		w.table.Do(w.fbundle.finish)
+		w.fbundle.wait()
 	}
 	if w.bundle != nil {
 		w.bundle.flush()

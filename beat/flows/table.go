@@ -178,6 +178,14 @@ func tcpFlags(p *decode.Packet) uint8 {
 	return f
 }
 
+// Do runs fn with the table locked, as the emit callback runs: fn may use
+// what emit uses without a lock of its own.
+func (t *Table) Do(fn func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fn()
+}
+
 // Advance moves the clock to now (if later): it ends idle and closed flows
 // and emits interim reports when a period has passed.
 func (t *Table) Advance(now time.Time) {
