@@ -35,7 +35,7 @@ func (d *discard) Publish(e libbeat.Event) {
 		b.Release()
 	}
 }
-func (d *discard) Close() error          { return nil }
+func (d *discard) Close() error { return nil }
 
 // benchPipeline runs read → decode → events/flows exactly as a worker does,
 // publishing into a sink that drops events (the libbeat pipeline and outputs
