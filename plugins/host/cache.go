@@ -16,7 +16,8 @@ import (
 type cache struct {
 	mu    sync.Mutex
 	size  int
-	m     map[string]int // key -> slot
+	m     map[string]int        // key -> slot
+	nets  map[shared.NetKey]int // KeyNetwork units: network -> slot
 	slots []slot
 	hand  int
 	lens  map[int]*[129]bool // unit -> prefix lengths present (KeyNetwork units)
@@ -27,13 +28,15 @@ type cache struct {
 
 type slot struct {
 	key     string
+	nk      shared.NetKey // with net
+	net     bool
 	a       *shared.Answer
 	expires int64 // unix ns; 0: never
 	used    bool
 }
 
 func newCache(size int) *cache {
-	return &cache{size: size, m: make(map[string]int, min(size, 1<<16)),
+	return &cache{size: size, m: make(map[string]int, min(size, 1<<12)), nets: make(map[shared.NetKey]int, min(size, 1<<12)),
 		lens: map[int]*[129]bool{}, order: map[int][]int{}}
 }
 
@@ -43,6 +46,19 @@ func (c *cache) get(key []byte, now int64) *shared.Answer {
 	if !ok {
 		return nil
 	}
+	return c.at(i, now)
+}
+
+// getNet returns the answer stored for a network (callers hold mu).
+func (c *cache) getNet(k shared.NetKey, now int64) *shared.Answer {
+	i, ok := c.nets[k]
+	if !ok {
+		return nil
+	}
+	return c.at(i, now)
+}
+
+func (c *cache) at(i int, now int64) *shared.Answer {
 	s := &c.slots[i]
 	if s.expires != 0 && now >= s.expires {
 		return nil
@@ -53,32 +69,55 @@ func (c *cache) get(key []byte, now int64) *shared.Answer {
 
 // put stores a under key (callers hold mu), evicting when full.
 func (c *cache) put(key string, a *shared.Answer, ttl time.Duration, now int64) {
-	var exp int64
-	if ttl > 0 {
-		exp = now + int64(ttl)
-	}
 	if i, ok := c.m[key]; ok {
-		c.slots[i] = slot{key: key, a: a, expires: exp}
+		c.slots[i] = slot{key: key, a: a, expires: expiry(ttl, now)}
 		return
 	}
-	if len(c.slots) < c.size {
-		c.m[key] = len(c.slots)
-		c.slots = append(c.slots, slot{key: key, a: a, expires: exp})
+	c.m[key] = c.free(now, slot{key: key, a: a, expires: expiry(ttl, now)})
+}
+
+// putNet stores a under a network (callers hold mu), evicting when full.
+func (c *cache) putNet(k shared.NetKey, a *shared.Answer, ttl time.Duration, now int64) {
+	if i, ok := c.nets[k]; ok {
+		c.slots[i] = slot{nk: k, net: true, a: a, expires: expiry(ttl, now)}
 		return
+	}
+	c.nets[k] = c.free(now, slot{nk: k, net: true, a: a, expires: expiry(ttl, now)})
+	c.addLen(k.Unit, k.Net.Bits())
+}
+
+func expiry(ttl time.Duration, now int64) int64 {
+	if ttl > 0 {
+		return now + int64(ttl)
+	}
+	return 0
+}
+
+// free stores s in a free slot, or in the one the clock evicts, and
+// returns its number.
+func (c *cache) free(now int64, s slot) int {
+	if len(c.slots) < c.size {
+		c.slots = append(c.slots, s)
+		return len(c.slots) - 1
 	}
 	for { // clock: find a slot not used since the hand last passed
-		s := &c.slots[c.hand]
-		if !s.used || s.expires != 0 && now >= s.expires {
+		o := &c.slots[c.hand]
+		if !o.used || o.expires != 0 && now >= o.expires {
 			break
 		}
-		s.used = false
+		o.used = false
 		c.hand = (c.hand + 1) % len(c.slots)
 	}
-	delete(c.m, c.slots[c.hand].key)
+	if o := &c.slots[c.hand]; o.net {
+		delete(c.nets, o.nk)
+	} else {
+		delete(c.m, o.key)
+	}
 	c.evictions.Add(1)
-	c.slots[c.hand] = slot{key: key, a: a, expires: exp}
-	c.m[key] = c.hand
+	i := c.hand
+	c.slots[i] = s
 	c.hand = (c.hand + 1) % len(c.slots)
+	return i
 }
 
 // addLen records that unit has an answer for a network of bits bits.
@@ -105,6 +144,7 @@ func (c *cache) addLen(unit, bits int) {
 func (c *cache) clear() {
 	c.mu.Lock()
 	clear(c.m)
+	clear(c.nets)
 	c.slots, c.hand = c.slots[:0], 0
 	clear(c.lens)
 	clear(c.order)

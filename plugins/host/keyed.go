@@ -54,6 +54,7 @@ func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 	var dedupe map[string]int32
 	var buf []byte
 	var hits, misses uint64
+	var f shared.Fields
 	c.mu.Lock()
 	defer func() {
 		c.mu.Unlock()
@@ -61,6 +62,7 @@ func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 		c.misses.Add(misses)
 	}()
 	for i, e := range r.batch {
+		k.Reset(&f, e)
 		for u := range nu {
 			idx := i*nu + u
 			kr.probe[idx] = -1
@@ -69,7 +71,7 @@ func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 				kr.probe[idx] = kr.add(u, e, "", netip.Addr{})
 				continue
 			}
-			addr, isNet := k.Network(u, e)
+			addr, isNet := k.Network(u, &f)
 			if isNet {
 				var a *shared.Answer
 				for _, bits := range c.order[u] {
@@ -77,8 +79,7 @@ func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 					if err != nil {
 						continue
 					}
-					buf = shared.NetworkKey(buf[:0], u, pf)
-					if a = c.get(buf, now); a != nil {
+					if a = c.getNet(shared.NetKey{Unit: u, Net: pf}, now); a != nil {
 						break
 					}
 				}
@@ -88,7 +89,7 @@ func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 					continue
 				}
 			}
-			buf = k.AppendKey(buf[:0], u, e)
+			buf = k.AppendKey(buf[:0], u, &f)
 			if !isNet {
 				if a := c.get(buf, now); a != nil {
 					hits++
@@ -210,7 +211,6 @@ func (in *instance) finishKeyed(r *request) []*shared.Event {
 func (in *instance) store(kr *keyedRequest, answers []*shared.Answer) {
 	c := in.cache
 	now := time.Now().UnixNano()
-	var buf []byte
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for j, a := range answers {
@@ -228,8 +228,6 @@ func (in *instance) store(kr *keyedRequest, answers []*shared.Answer) {
 		if !pf.IsValid() || !pf.Contains(addr) {
 			pf = netip.PrefixFrom(addr, addr.BitLen())
 		}
-		buf = shared.NetworkKey(buf[:0], u, pf)
-		c.put(string(buf), a, ttl, now)
-		c.addLen(u, pf.Bits())
+		c.putNet(shared.NetKey{Unit: u, Net: pf}, a, ttl, now)
 	}
 }

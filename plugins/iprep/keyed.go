@@ -50,14 +50,14 @@ func (p *IPRep) ProcessUnit(_ context.Context, unit int, events []*sdk.Event) er
 	return nil
 }
 
-// clearNetwork returns the largest network around a, at least /16 (IPv4)
-// or /32 (IPv6), in which no list has an entry.
+// clearLengths are the network sizes clearNetwork tries, largest first: a
+// few, so that the host's cache tries few for each address.
+var clearLengths = map[bool][]int{false: {16, 20, 24, 28}, true: {32, 48, 64, 96}}
+
+// clearNetwork returns the largest network around a of clearLengths in
+// which no list has an entry (the address alone when there is none).
 func (p *IPRep) clearNetwork(a netip.Addr) netip.Prefix {
-	min := 16
-	if a.Is6() {
-		min = 32
-	}
-	for bits := min; bits < a.BitLen(); bits++ {
+	for _, bits := range clearLengths[a.Is6()] {
 		pf, _ := a.Prefix(bits)
 		clear := true
 		for _, l := range p.lists {

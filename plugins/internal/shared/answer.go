@@ -76,41 +76,43 @@ func ApplyAnswers(e *Event, answers []*Answer) {
 	if e.Fields == nil {
 		e.Fields = M{}
 	}
-	var combined map[string]any // fields set by more than one answer
+	var combined map[string]*united // fields set by more than one answer (rare)
 	if len(answers) > 1 {
-		seen := make(map[string]int, 8)
-		for _, a := range answers {
+		for x, a := range answers {
 			for _, f := range a.fields {
-				seen[f.key]++
-			}
-		}
-		for _, a := range answers {
-			for _, f := range a.fields {
-				if seen[f.key] < 2 {
+				if _, done := combined[f.key]; done || !setLater(answers[x+1:], f.key) {
 					continue
 				}
 				if combined == nil {
-					combined = map[string]any{}
+					combined = map[string]*united{}
 				}
-				if cur, ok := combined[f.key]; ok {
-					combined[f.key] = unite(cur, deepCopy(f.v))
-				} else {
-					combined[f.key] = deepCopy(f.v)
+				var v any
+				first := true
+				for _, b := range answers[x:] {
+					for _, g := range b.fields {
+						if g.key != f.key {
+							continue
+						}
+						if first {
+							v, first = deepCopy(g.v), false
+						} else {
+							v = unite(v, deepCopy(g.v))
+						}
+					}
 				}
+				combined[f.key] = &united{v: v}
 			}
 		}
 	}
 	for _, a := range answers {
 		for i := range a.fields {
 			f := &a.fields[i]
-			if combined != nil {
-				if v, ok := combined[f.key]; ok {
-					if v != nil {
-						e.mergeAnswer(f.key, v)
-						combined[f.key] = nil // applied once
-					}
-					continue
+			if u, ok := combined[f.key]; ok {
+				if !u.applied {
+					e.mergeAnswer(f.key, u.v)
+					u.applied = true
 				}
+				continue
 			}
 			e.addAnswerField(f)
 		}
@@ -118,6 +120,23 @@ func ApplyAnswers(e *Event, answers []*Answer) {
 			e.AddTag(t)
 		}
 	}
+}
+
+type united struct {
+	v       any
+	applied bool
+}
+
+// setLater says whether one of answers sets key.
+func setLater(answers []*Answer, key string) bool {
+	for _, a := range answers {
+		for _, f := range a.fields {
+			if f.key == key {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // addAnswerField adds one cached field, as JSON where the event is encoded.

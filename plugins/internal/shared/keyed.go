@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
+	"unsafe"
 )
 
 // Keyed answers (protocol 3). A plugin may declare that what it adds to an
@@ -183,42 +185,129 @@ func num(v any) int64 {
 
 // Keyer computes the keys of a plugin's units for host-side events.
 type Keyer struct {
-	Units []Unit
-	locs  [][]*time.Location // per unit, per key part (KeyTime)
+	Units  []Unit
+	locs   [][]*time.Location // per unit, per key part (KeyTime)
+	fields []string           // the distinct fields the keys read (not @timestamp)
+	part   [][]int            // per unit, per key part: its field's index in fields
 }
 
 // NewKeyer validates units and prepares their keys.
 func NewKeyer(units []Unit) (*Keyer, error) {
-	k := &Keyer{Units: units, locs: make([][]*time.Location, len(units))}
+	k := &Keyer{Units: units, locs: make([][]*time.Location, len(units)), part: make([][]int, len(units))}
 	for i := range units {
 		if err := units[i].Validate(); err != nil {
 			return nil, err
 		}
 		k.locs[i] = make([]*time.Location, len(units[i].Key))
+		k.part[i] = make([]int, len(units[i].Key))
 		for j, p := range units[i].Key {
 			if p.Kind == KeyTime {
 				k.locs[i][j], _ = time.LoadLocation(p.Zone)
+				k.part[i][j] = -1
+				continue
 			}
+			f := slices.Index(k.fields, p.Field)
+			if f < 0 {
+				f = len(k.fields)
+				k.fields = append(k.fields, p.Field)
+			}
+			k.part[i][j] = f
 		}
 	}
 	return k, nil
 }
 
-// Network is the address of a KeyNetwork unit's event, when it has a valid one.
-func (k *Keyer) Network(unit int, e *Event) (netip.Addr, bool) {
-	p := k.Units[unit].Key[0]
-	if p.Kind != KeyNetwork {
-		return netip.Addr{}, false
+// Fields holds the key fields of one event, each read (and parsed as an
+// address or a number) once for all units. Reuse it from event to event
+// (Reset); it is not safe for concurrent use.
+type Fields struct {
+	e    *Event
+	vals []fieldVal
+}
+
+type fieldVal struct {
+	read, has bool
+	raw       []byte // a string, as it lies in the encoded document or the value
+	str       bool   // the value is a string (raw)
+	v         any    // the value, when not a string
+	addr      netip.Addr
+	addrDone  bool
+	num       int64
+	numOK     bool
+	numDone   bool
+}
+
+// Reset points f at e.
+func (k *Keyer) Reset(f *Fields, e *Event) {
+	f.e = e
+	if cap(f.vals) < len(k.fields) {
+		f.vals = make([]fieldVal, len(k.fields))
 	}
-	s, ok := fieldString(e, p.Field)
+	f.vals = f.vals[:len(k.fields)]
+	clear(f.vals)
+}
+
+func (k *Keyer) val(f *Fields, i int) *fieldVal {
+	v := &f.vals[i]
+	if v.read {
+		return v
+	}
+	v.read = true
+	key := k.fields[i]
+	if b, ok := rawString(f.e.Fields, key); ok {
+		v.has, v.str, v.raw = true, true, b
+		return v
+	}
+	x, ok := f.e.Fields.GetValue(key)
 	if !ok {
+		return v
+	}
+	if rv, raw := x.(RawValue); raw {
+		x = rv.Value()
+	}
+	v.has = true
+	if s, ok := x.(string); ok {
+		v.str, v.raw = true, unsafe.Slice(unsafe.StringData(s), len(s))
+		return v
+	}
+	v.v = x
+	return v
+}
+
+// address parses the field as an IP address (invalid: not one).
+func (k *Keyer) address(f *Fields, i int) netip.Addr {
+	v := k.val(f, i)
+	if !v.addrDone {
+		v.addrDone = true
+		if v.str && len(v.raw) > 0 {
+			// The bytes are immutable (an encoded document or a string);
+			// ParseAddr keeps no reference to them.
+			if a, err := netip.ParseAddr(unsafe.String(&v.raw[0], len(v.raw))); err == nil {
+				v.addr = a.Unmap()
+			}
+		}
+	}
+	return v.addr
+}
+
+func (k *Keyer) number(f *Fields, i int) (int64, bool) {
+	v := k.val(f, i)
+	if !v.numDone {
+		v.numDone = true
+		if v.has && !v.str {
+			v.num, v.numOK = number(v.v)
+		}
+	}
+	return v.num, v.numOK
+}
+
+// Network is the address of a KeyNetwork unit's event, when it has a valid one.
+func (k *Keyer) Network(unit int, f *Fields) (netip.Addr, bool) {
+	if k.Units[unit].Key[0].Kind != KeyNetwork {
 		return netip.Addr{}, false
 	}
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Addr{}, false
-	}
-	return a.Unmap(), true
+	a := k.address(f, k.part[unit][0])
+	return a, a.IsValid()
 }
 
 // Uncacheable says whether e has one of the unit's Reads fields.
@@ -231,57 +320,56 @@ func (k *Keyer) Uncacheable(unit int, e *Event) bool {
 	return false
 }
 
-// AppendKey appends the key of e for unit (not for KeyNetwork units with a
-// valid address: their key is the network, NetworkKey) to b.
-func (k *Keyer) AppendKey(b []byte, unit int, e *Event) []byte {
+// AppendKey appends the key of f's event for unit (not for KeyNetwork
+// units with a valid address: their key is the network) to b.
+func (k *Keyer) AppendKey(b []byte, unit int, f *Fields) []byte {
 	b = append(b, byte(unit), byte(unit>>8))
 	for j, p := range k.Units[unit].Key {
+		fi := k.part[unit][j]
 		switch p.Kind {
 		case KeyValue, KeyNetwork:
-			if s, ok := fieldString(e, p.Field); ok {
+			v := k.val(f, fi)
+			switch {
+			case v.str:
 				b = append(b, 's')
-				b = binary.AppendUvarint(b, uint64(len(s)))
-				b = append(b, s...)
-			} else if v, ok := e.Fields.GetValue(p.Field); ok {
-				js := appendJSON(nil, v)
+				b = binary.AppendUvarint(b, uint64(len(v.raw)))
+				b = append(b, v.raw...)
+			case v.has:
+				js := appendJSON(nil, v.v)
 				b = append(b, 'j')
 				b = binary.AppendUvarint(b, uint64(len(js)))
 				b = append(b, js...)
-			} else {
+			default:
 				b = append(b, '-')
 			}
 		case KeyPrefixes:
 			var mask uint64
-			if s, ok := fieldString(e, p.Field); ok {
-				if a, err := netip.ParseAddr(s); err == nil {
-					a = a.Unmap()
-					for i, pf := range p.Prefixes {
-						if pf.Contains(a) {
-							mask |= 1 << i
-						}
+			if a := k.address(f, fi); a.IsValid() {
+				for i, pf := range p.Prefixes {
+					if pf.Contains(a) {
+						mask |= 1 << i
 					}
 				}
 			}
 			b = binary.LittleEndian.AppendUint64(b, mask)
 		case KeyRanges:
 			var mask uint64
-			if v, ok := e.Fields.GetValue(p.Field); ok {
-				if n, ok := number(v); ok {
-					for i, r := range p.Ranges {
-						if n >= r[0] && n <= r[1] {
-							mask |= 1 << i
-						}
+			if n, ok := k.number(f, fi); ok {
+				for i, r := range p.Ranges {
+					if n >= r[0] && n <= r[1] {
+						mask |= 1 << i
 					}
 				}
 			}
 			b = binary.LittleEndian.AppendUint64(b, mask)
 		case KeyTime:
-			if e.Timestamp.IsZero() {
+			ts := f.e.Timestamp
+			if ts.IsZero() {
 				b = append(b, '-')
 				continue
 			}
-			_, off := e.Timestamp.In(k.locs[unit][j]).Zone()
-			wall := e.Timestamp.Unix() + int64(off)
+			_, off := ts.In(k.locs[unit][j]).Zone()
+			wall := ts.Unix() + int64(off)
 			step := int64(p.Step / time.Second)
 			q := wall / step
 			if wall < 0 && wall%step != 0 {
@@ -293,15 +381,10 @@ func (k *Keyer) AppendKey(b []byte, unit int, e *Event) []byte {
 	return b
 }
 
-// NetworkKey appends the key of network pf for unit to b.
-func NetworkKey(b []byte, unit int, pf netip.Prefix) []byte {
-	b = append(b, byte(unit), byte(unit>>8), 'n', 6)
-	if pf.Addr().Is4() {
-		b[len(b)-1] = 4
-	}
-	a := pf.Addr().As16()
-	b = append(b, a[:]...)
-	return append(b, byte(pf.Bits()))
+// NetKey is the cache key of a KeyNetwork unit's network.
+type NetKey struct {
+	Unit int
+	Net  netip.Prefix
 }
 
 // number returns an integer field value (JSON numbers decode as int64,
@@ -324,20 +407,6 @@ func number(v any) (int64, bool) {
 		return int64(t), true
 	}
 	return 0, false
-}
-
-// fieldString returns the string at a dotted key of a host-side event
-// (from the encoded document when it can).
-func fieldString(e *Event, key string) (string, bool) {
-	if b, ok := rawString(e.Fields, key); ok {
-		return string(b), true
-	}
-	v, ok := e.Fields.GetValue(key)
-	if !ok {
-		return "", false
-	}
-	s, ok := v.(string)
-	return s, ok
 }
 
 // Probe makes the representative event of a unit's key: e's timestamp and
