@@ -30,6 +30,13 @@ func (p *GeoIP) ProcessUnit(_ context.Context, unit int, events []*sdk.Event) er
 		}
 		a = a.Unmap()
 		if skip(a) {
+			// Every IPv4 range skip covers (10/8, 172.16/12, 192.168/16,
+			// 127/8, 169.254/16, 224/4, 100.64/10) is a /16 or wider, so
+			// the address's /24 is skipped too; 0.0.0.0 is alone in 0/8.
+			if a.Is4() && a.As4()[0] != 0 {
+				pf, _ := a.Prefix(24)
+				e.SetNetwork(pf)
+			}
 			continue
 		}
 		r, err := p.lookup(a)

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,8 +21,10 @@ type cache struct {
 	nets  map[shared.NetKey]int // KeyNetwork units: network -> slot
 	slots []slot
 	hand  int
-	lens  map[int]*[129]bool // unit -> prefix lengths present (KeyNetwork units)
-	order map[int][]int      // unit -> those lengths, longest first
+	lens  map[int]*[129]bool   // unit -> prefix lengths present (KeyNetwork units)
+	order map[int][]int        // unit -> those lengths, the most hit first
+	used  map[int]*[129]uint32 // unit -> hits per length, since the last reordering
+	tried uint32               // network hits since the last reordering
 
 	hits, misses, evictions atomic.Uint64
 }
@@ -37,7 +40,7 @@ type slot struct {
 
 func newCache(size int) *cache {
 	return &cache{size: size, m: make(map[string]int, min(size, 1<<12)), nets: make(map[shared.NetKey]int, min(size, 1<<12)),
-		lens: map[int]*[129]bool{}, order: map[int][]int{}}
+		lens: map[int]*[129]bool{}, order: map[int][]int{}, used: map[int]*[129]uint32{}}
 }
 
 // get returns the answer stored under key (callers hold mu).
@@ -140,6 +143,29 @@ func (c *cache) addLen(unit, bits int) {
 	c.order[unit] = o
 }
 
+// hitNet counts a hit of unit's networks of bits bits; every 4,096 hits
+// the lengths are reordered, the most hit first, so that a lookup tries
+// the likely one first (any order is right: every stored answer holds for
+// its whole network).
+func (c *cache) hitNet(unit, bits int) {
+	u := c.used[unit]
+	if u == nil {
+		u = new([129]uint32)
+		c.used[unit] = u
+	}
+	u[bits]++
+	if c.tried++; c.tried < 4096 {
+		return
+	}
+	c.tried = 0
+	for unit, o := range c.order {
+		if u := c.used[unit]; u != nil {
+			slices.SortStableFunc(o, func(a, b int) int { return int(u[b]) - int(u[a]) })
+			clear(u[:])
+		}
+	}
+}
+
 // clear empties the cache (the plugin restarted: its data may have changed).
 func (c *cache) clear() {
 	c.mu.Lock()
@@ -148,5 +174,6 @@ func (c *cache) clear() {
 	c.slots, c.hand = c.slots[:0], 0
 	clear(c.lens)
 	clear(c.order)
+	clear(c.used)
 	c.mu.Unlock()
 }

@@ -80,6 +80,7 @@ func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 						continue
 					}
 					if a = c.getNet(shared.NetKey{Unit: u, Net: pf}, now); a != nil {
+						c.hitNet(u, bits)
 						break
 					}
 				}
