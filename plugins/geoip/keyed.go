@@ -57,8 +57,20 @@ func (p *GeoIP) ProcessUnit(_ context.Context, unit int, events []*sdk.Event) er
 }
 
 // network returns the smallest of the networks the databases hold a's
-// records (or its absence) for; ok is false when one cannot tell.
+// records (or its absence) for, narrowed so that it holds no address the
+// plugin skips (a database may cover 0.0.0.0/1, private ranges included):
+// every range skip covers is a /16 or wider in IPv4 and a /10 or wider in
+// IPv6, except the unspecified and loopback addresses in 0.0.0.0/8 and
+// ::/8, whose networks are the address alone. ok is false when one cannot
+// tell.
 func (p *GeoIP) network(a netip.Addr) (netip.Prefix, bool) {
+	if b := a.AsSlice(); b[0] == 0 {
+		return netip.PrefixFrom(a, a.BitLen()), true
+	}
+	minBits := 16
+	if a.Is6() {
+		minBits = 10
+	}
 	best := netip.Prefix{}
 	for _, db := range p.dbs {
 		n, _, err := db.LookupNetwork(ipOf(a), &struct{}{})
@@ -72,6 +84,9 @@ func (p *GeoIP) network(a netip.Addr) (netip.Prefix, bool) {
 		if !best.IsValid() || pf.Bits() > best.Bits() {
 			best = pf
 		}
+	}
+	if best.IsValid() && best.Bits() < minBits {
+		best, _ = a.Prefix(minBits)
 	}
 	return best, best.IsValid()
 }
