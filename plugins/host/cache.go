@@ -166,6 +166,13 @@ func (c *cache) hitNet(unit, bits int) {
 	}
 }
 
+// len is the number of answers held.
+func (c *cache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.slots)
+}
+
 // clear empties the cache (the plugin restarted: its data may have changed).
 func (c *cache) clear() {
 	c.mu.Lock()
