@@ -55,6 +55,9 @@ func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 	var buf []byte
 	var hits, misses uint64
 	var f shared.Fields
+	// A few networks answered last, per unit: an address of one of them
+	// needs no map lookup (a capture's local networks recur all the time).
+	recent := make([][recentNets]recentNet, nu)
 	c.mu.Lock()
 	defer func() {
 		c.mu.Unlock()
@@ -74,13 +77,25 @@ func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 			addr, isNet := k.Network(u, &f)
 			if isNet {
 				var a *shared.Answer
+				rc := &recent[u]
+				for _, n := range rc {
+					if n.a != nil && n.pf.Contains(addr) {
+						a = n.a
+						break
+					}
+				}
 				for _, bits := range c.order[u] {
+					if a != nil {
+						break
+					}
 					pf, err := addr.Prefix(bits)
 					if err != nil {
 						continue
 					}
 					if a = c.getNet(shared.NetKey{Unit: u, Net: pf}, now); a != nil {
 						c.hitNet(u, bits)
+						copy(rc[1:], rc[:recentNets-1])
+						rc[0] = recentNet{pf, a}
 						break
 					}
 				}
@@ -113,6 +128,13 @@ func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 			kr.probe[idx] = j
 		}
 	}
+}
+
+const recentNets = 4
+
+type recentNet struct {
+	pf netip.Prefix
+	a  *shared.Answer
 }
 
 // add appends the probe for e's unit u and returns its number.

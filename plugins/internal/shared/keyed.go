@@ -136,7 +136,9 @@ func unitsFrom(v any) ([]Unit, error) {
 	for _, x := range l {
 		m, _ := x.(map[string]any)
 		u := Unit{Name: str(m["name"]), TTL: time.Duration(num(m["ttl"]))}
-		u.Reads, _ = m["reads"].([]string)
+		if r, _ := m["reads"].([]string); len(r) > 0 {
+			u.Reads = r
+		}
 		parts, _ := m["key"].([]any)
 		for _, y := range parts {
 			pm, _ := y.(map[string]any)
