@@ -16,7 +16,8 @@ import (
 // before. An event that already has the comment field is looked up on its
 // own (the comment is added to it), and its answer not cached. Rules the
 // key cannot express (more than 64 CIDRs or port ranges, after or before
-// with fractions of a second) make the plugin unkeyed: Units returns nil.
+// with fractions of a second, an empty comment_field) make the plugin
+// unkeyed: Units returns nil.
 func (c *Comment) Units() []sdk.Unit {
 	var prefixes []netip.Prefix
 	var ports [][2]int64
@@ -54,7 +55,7 @@ func (c *Comment) Units() []sdk.Unit {
 			}
 		}
 	}
-	if len(prefixes) > 64 || len(ports) > 64 {
+	if len(prefixes) > 64 || len(ports) > 64 || c.cfg.CommentField == "" {
 		return nil
 	}
 	// The comment field is a key part too: an event without it (the only

@@ -3,6 +3,7 @@ package external
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/netbeat/netbeat/plugins/builtin"
@@ -70,6 +71,17 @@ func TestKeyedMatchesClassic(t *testing.T) {
 				t.Fatalf("%s: %d events out, want %d", name, len(out), len(enc))
 			}
 			got[name] = docs(t, out)
+		}
+		for _, tag := range []string{`"night"`, `"later"`, `"blocklist:block"`, `"geo":{`} { // the rules' time windows and the other units did something
+			n := 0
+			for _, d := range got["classic"] {
+				if strings.Contains(d, tag) {
+					n++
+				}
+			}
+			if n == 0 || n == len(got["classic"]) {
+				t.Fatalf("%s in %d of %d documents: the test would not tell", tag, n, len(got["classic"]))
+			}
 		}
 		for _, name := range []string{"cached", "in-process"} {
 			for i := range got["classic"] {
