@@ -58,6 +58,9 @@ func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 	// A few networks answered last, per unit: an address of one of them
 	// needs no map lookup (a capture's local networks recur all the time).
 	recent := make([][recentNets]recentNet, nu)
+	// The other keys answered in this batch: a small map, cheaper to probe
+	// than the cache's (a batch has few distinct time buckets, classes).
+	local := make(map[string]*shared.Answer, 64)
 	c.mu.Lock()
 	defer func() {
 		c.mu.Unlock()
@@ -107,9 +110,15 @@ func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 			}
 			buf = k.AppendKey(buf[:0], u, &f)
 			if !isNet {
+				if a := local[string(buf)]; a != nil {
+					hits++
+					kr.ans[idx] = a
+					continue
+				}
 				if a := c.get(buf, now); a != nil {
 					hits++
 					kr.ans[idx] = a
+					local[string(buf)] = a
 					continue
 				}
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 	"unsafe"
 )
@@ -256,6 +257,13 @@ func (k *Keyer) val(f *Fields, i int) *fieldVal {
 	}
 	v.read = true
 	key := k.fields[i]
+	if top, _, dotted := strings.Cut(key, "."); dotted {
+		if _, ok := f.e.Fields[top]; !ok {
+			if _, ok := f.e.Fields[key]; !ok { // neither {"dns":{…}} nor a literal "dns.question.name"
+				return v
+			}
+		}
+	}
 	if b, ok := rawString(f.e.Fields, key); ok {
 		v.has, v.str, v.raw = true, true, b
 		return v
