@@ -42,18 +42,23 @@ type instance struct {
 	cfg PluginConfig
 	log Logger
 
-	mu      sync.Mutex // one batch or (re)start at a time
-	cmd     *exec.Cmd
-	client  *plugin.Client
-	rpc     plugin.ClientProtocol
-	stream  *shared.Stream
-	needs   atomic.Pointer[[]string]     // what the plugin reads (Configure); set under mu, read by prepare
-	keyer   atomic.Pointer[shared.Keyer] // its keyed units (protocol 3), nil: the classic path
-	proc    *shared.Client
-	cache   *cache
-	backoff time.Duration
-	next    time.Time // earliest restart
-	started bool      // started successfully once: later starts are restarts
+	mu     sync.Mutex // one batch or (re)start at a time
+	cmd    *exec.Cmd
+	client *plugin.Client
+	rpc    plugin.ClientProtocol
+	stream *shared.Stream
+	needs  atomic.Pointer[[]string]     // what the plugin reads (Configure); set under mu, read by prepare
+	keyer  atomic.Pointer[shared.Keyer] // its keyed units (protocol 3), nil: the classic path
+	proc   *shared.Client
+	cache  *cache
+	// missPermille is how many keys the last keyed batch asked of the
+	// plugin per 1,000 events; above keyedMaxMiss batches go the classic
+	// way (whole events), except every keyedRetry-th, which measures again.
+	missPermille atomic.Int64
+	batchNo      atomic.Uint64
+	backoff      time.Duration
+	next         time.Time // earliest restart
+	started      bool      // started successfully once: later starts are restarts
 
 	local sdk.Processor // in_process
 
@@ -302,8 +307,10 @@ func (in *instance) prepare(batch []*shared.Event) *request {
 	r := &request{batch: batch}
 	if k := in.keyer.Load(); k != nil {
 		r.kk = k
-		in.prepareKeyed(r, k)
-		return r
+		if in.useKeyed() {
+			in.prepareKeyed(r, k)
+			return r
+		}
 	}
 	if !in.cfg.InProcess {
 		r.needs = in.loadNeeds()
@@ -323,7 +330,7 @@ func (in *instance) loadNeeds() []string {
 func (in *instance) call(r *request) error {
 	if k := in.keyer.Load(); k != r.kk { // restarted with other units
 		r.keyed, r.kk = nil, k
-		if k != nil {
+		if k != nil && in.useKeyed() {
 			in.prepareKeyed(r, k)
 		}
 	}

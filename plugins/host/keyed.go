@@ -44,6 +44,23 @@ func (in *instance) keyerFor(units []shared.Unit) (*shared.Keyer, error) {
 	return k, nil
 }
 
+// When most keys miss (traffic whose keys never repeat, a cache too small
+// for it), asking the plugin key by key costs more than sending it the
+// events: batches then go the classic way, and every keyedRetry-th batch
+// goes keyed again to see whether the keys repeat by now.
+const (
+	keyedMaxMiss = 1000 // keys asked of the plugin per 1,000 events
+	keyedRetry   = 16
+)
+
+// useKeyed says whether the next batch goes the keyed way.
+func (in *instance) useKeyed() bool {
+	if in.missPermille.Load() <= keyedMaxMiss {
+		return true
+	}
+	return in.batchNo.Add(1)%keyedRetry == 0
+}
+
 // prepareKeyed fills r's keyed work from the cache.
 func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 	nu := len(k.Units)
@@ -66,6 +83,9 @@ func (in *instance) prepareKeyed(r *request, k *shared.Keyer) {
 		c.mu.Unlock()
 		c.hits.Add(hits)
 		c.misses.Add(misses)
+		if len(r.batch) > 0 {
+			in.missPermille.Store(int64(1000 * misses / uint64(len(r.batch))))
+		}
 	}()
 	for i, e := range r.batch {
 		k.Reset(&f, e)

@@ -81,6 +81,7 @@ func TestKeyedNetworkCache(t *testing.T) {
 	p := &netProc{}
 	h := keyedHost(t, p, 100)
 	out := h.Process(netEvents("81.1.2.3", "81.1.2.200", "81.1.3.4", "bad", "81.1.2.3"))
+	h.plugins[0].missPermille.Store(0) // 6 keys asked for 5 events: stay keyed all the same
 	out = append(out, h.Process(netEvents("81.1.2.9", "81.1.3.250", "bad", "2001:db8::1"))...)
 	want := []string{"81.1.2.0/24", "81.1.2.0/24", "81.1.3.0/24", "", "81.1.2.0/24", "81.1.2.0/24", "81.1.3.0/24", "", "2001:d00::/24"}
 	for i, e := range out {
@@ -154,5 +155,33 @@ func TestCacheClock(t *testing.T) {
 	c.slots[c.m["t"]].a = nil
 	if i := c.m["t"]; c.get([]byte("t"), 10+int64(time.Second)) != nil || c.slots[i].used {
 		t.Fatalf("expired answer returned")
+	}
+}
+
+// Keys that never repeat: after a batch that mostly missed, batches go the
+// classic way (Process on whole events), every keyedRetry-th keyed again;
+// the answers are the same either way.
+func TestKeyedFallsBackWhenKeysDoNotRepeat(t *testing.T) {
+	p := &netProc{}
+	h := keyedHost(t, p, 1000)
+	for b := 0; b < 2*keyedRetry; b++ {
+		ips := make([]string, 10)
+		for i := range ips {
+			ips[i] = fmt.Sprintf("10.%d.%d.1", b, i) // a new /24 each
+		}
+		evs := netEvents(ips...)
+		for i, e := range evs {
+			e.Fields["port"] = int64(1000*b + i) // a new port each: 2 keys to ask per event
+		}
+		for i, e := range h.Process(evs) {
+			if got, want := e.Fields.String("where"), fmt.Sprintf("10.%d.%d.0/24", b, i); got != want {
+				t.Fatalf("batch %d event %d: where %q, want %q", b, i, got, want)
+			}
+		}
+	}
+	// Keyed: batch 0 and each keyedRetry-th after it; the others classic.
+	st := h.States()[0]
+	if keyed := st.CacheMisses / 20; keyed < 2 || keyed > 4 { // 10 addresses + 10 ports per keyed batch
+		t.Errorf("%d misses: want 2 to 4 keyed batches of 32 (%+v)", st.CacheMisses, st)
 	}
 }
