@@ -31,7 +31,7 @@ type client struct {
 
 	hosts    []string
 	opts     []kgo.Opt
-	timeout  time.Duration // Connect ping and Publish deadline
+	timeout  time.Duration // Connect ping
 	maxBytes int
 
 	enc     *recordEncoder // for events the queue did not encode (disk queue)
@@ -115,8 +115,12 @@ func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 		return c.notConnected(batch)
 	}
 
-	ctx, cancel := context.WithTimeout(base, c.timeout)
-	p := &inflight{batch: batch, events: events, slots: c.slotsOf(events), start: time.Now(), cancel: cancel}
+	// No deadline of our own: a record handed to franz-go stays there until
+	// Kafka answered for it (franz-go retries retriable errors without
+	// limit) or until Close. Cancelling records that may already be in a
+	// produce request would make franz-go start a new producer ID, and the
+	// retry of records Kafka did write would write them twice.
+	p := &inflight{batch: batch, events: events, slots: c.slotsOf(events), start: time.Now()}
 	// libbeat's output metrics (libbeat.output.events.*) count records: a
 	// bundle of packets is as many events as it has documents.
 	c.observer.NewBatch(len(p.slots))
@@ -125,7 +129,7 @@ func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 	recs := make([]kgo.Record, len(p.slots)) // one allocation for the batch's records
 	for i := range p.slots {
 		sl, r := &p.slots[i], &recs[i]
-		err := c.makeRecord(ctx, sl.rec, r)
+		err := c.makeRecord(base, sl.rec, r)
 		if err == nil {
 			if sl.size = recordSize(r); sl.size > c.maxBytes {
 				err = errorf("producing to %s failed: %w (%d > %d bytes)", r.Topic, ErrOversize, sl.size, c.maxBytes)
@@ -137,7 +141,7 @@ func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 			continue
 		}
 		c.metrics.produced.Inc()
-		cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
+		cl.Produce(base, r, func(_ *kgo.Record, err error) {
 			sl.err = err
 			c.done(p)
 		})
@@ -161,7 +165,6 @@ type inflight struct {
 	events  []publisher.Event
 	slots   []slot
 	start   time.Time
-	cancel  context.CancelFunc
 	pending atomic.Int64 // records without an answer, +1 while Publish produces
 }
 
@@ -174,7 +177,6 @@ func (c *client) done(p *inflight) {
 	}
 	go func() {
 		defer c.running.Done()
-		p.cancel()
 		elapsed := time.Since(p.start)
 		c.observer.ReportLatency(elapsed)
 		c.metrics.observeBatch(len(p.slots), elapsed)
