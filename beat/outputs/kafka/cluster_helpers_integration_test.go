@@ -126,6 +126,29 @@ func countPackets(t *testing.T, path string) int {
 	return n
 }
 
+// pcapSpan is the time between the first and the last packet of a classic
+// little-endian pcap file.
+func pcapSpan(t *testing.T, path string) time.Duration {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	le := func(o int) int64 { return int64(uint32(b[o]) | uint32(b[o+1])<<8 | uint32(b[o+2])<<16 | uint32(b[o+3])<<24) }
+	var first, last time.Time
+	for off := 24; off+16 <= len(b); off += 16 + int(le(off+8)) {
+		ts := time.Unix(le(off), le(off+4)*1000)
+		if first.IsZero() {
+			first = ts
+		}
+		last = ts
+	}
+	if !last.After(first) {
+		t.Fatalf("%s: no time span between its packets", path)
+	}
+	return last.Sub(first)
+}
+
 // createClusterTopic creates topic with 3 partitions, replication factor 3
 // and min.insync.replicas=2.
 func createClusterTopic(t *testing.T, topic string) {
