@@ -124,7 +124,7 @@ func TestClusterLeaderKill(t *testing.T) {
 // netbeat replays; the recovery time is the longest time until every
 // partition took records again after a node stopped.
 func TestClusterRollingRestart(t *testing.T) {
-	f := startFaultRun(t, "rolling", 90*time.Second) // the restarts take about 45 s
+	f := startFaultRun(t, "rolling", 70*time.Second) // the restarts take about 45 s
 	f.p.waitRecords(t, int64(f.n/10), 3*time.Minute)
 	var stops []time.Time
 	for node := 1; node <= 3; node++ {
