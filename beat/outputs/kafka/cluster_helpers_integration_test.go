@@ -127,7 +127,7 @@ func countPackets(t *testing.T, path string) int {
 }
 
 // pcapSpan is the time between the first and the last packet of a classic
-// little-endian pcap file.
+// little-endian pcap file (microsecond or nanosecond timestamps).
 func pcapSpan(t *testing.T, path string) time.Duration {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -135,9 +135,13 @@ func pcapSpan(t *testing.T, path string) time.Duration {
 		t.Fatal(err)
 	}
 	le := func(o int) int64 { return int64(uint32(b[o]) | uint32(b[o+1])<<8 | uint32(b[o+2])<<16 | uint32(b[o+3])<<24) }
+	frac := int64(1000) // microsecond pcap; nanosecond pcap (tools/mkbig) below
+	if len(b) >= 4 && le(0) == 0xa1b23c4d {
+		frac = 1
+	}
 	var first, last time.Time
 	for off := 24; off+16 <= len(b); off += 16 + int(le(off+8)) {
-		ts := time.Unix(le(off), le(off+4)*1000)
+		ts := time.Unix(le(off), le(off+4)*frac)
 		if first.IsZero() {
 			first = ts
 		}
