@@ -10,6 +10,9 @@
 #   kill N           SIGKILL node N (a crash)
 #   resume [N]       start node N (or every stopped node) again, same ports and data
 #   restart N [SECS] stop N, wait SECS (default 0), resume N
+#   tmpfs N SIZE     restart node N with its data dir on a fresh tmpfs of SIZE
+#                    (e.g. 16m; needs root): a disk that fills up
+#   untmpfs N        stop node N, unmount its tmpfs, start it on its own data dir
 #   status [N]       exit 0 when node N (or every node) is alive
 #   env              print the env file (source it: eval "$(scripts/kafka-cluster.sh env)")
 #
@@ -19,7 +22,8 @@
 #
 # Layout (under $REPO/.cache/kafka-cluster, git-ignored):
 #   ports                 "plain1 ctrl1 plain2 ctrl2 plain3 ctrl3"
-#   nodeN/server.properties, nodeN/data/, nodeN/broker.log, nodeN/broker.pid
+#   nodeN/server.properties, nodeN/data/, nodeN/meta/ (KRaft metadata log),
+#   nodeN/broker.log, nodeN/broker.pid, nodeN/tmpfs/ (tmpfs N)
 #   env                   NETBEAT_KAFKA_CLUSTER=host:port,host:port,host:port …
 set -euo pipefail
 
@@ -68,6 +72,8 @@ advertised.listeners=PLAINTEXT://127.0.0.1:$plain
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$RUN/node$n/data
+# the KRaft metadata log apart from the data: \`tmpfs N\` swaps the data dir only
+metadata.log.dir=$RUN/node$n/meta
 
 auto.create.topics.enable=true
 num.partitions=3
@@ -90,6 +96,8 @@ num.io.threads=2
 num.replica.fetchers=1
 log.retention.ms=-1
 log.segment.bytes=16777216
+# deleted test topics free their disk at once
+file.delete.delay.ms=1000
 message.max.bytes=1048588
 PROPS
 }
@@ -169,6 +177,9 @@ start() {
   for n in "${NODES[@]}"; do
     if [[ -f "$RUN/ports" ]] && alive "$n"; then die "node $n is running; '$0 stop' first"; fi
   done
+  for n in "${NODES[@]}"; do
+    if mountpoint -q "$RUN/node$n/tmpfs" 2>/dev/null; then umount "$RUN/node$n/tmpfs"; fi
+  done
   rm -rf "$RUN"; mkdir -p "$RUN"
   local p=()
   for _ in 1 2 3 4 5 6; do p+=("$(free_port)"); done
@@ -184,6 +195,7 @@ start() {
       tail -n 30 "$RUN/node$n/broker.log" >&2; die "formatting node $n failed"
     fi
   done
+  echo "$cluster_id" > "$RUN/cluster.id"
   log "formatted 3 nodes (cluster $cluster_id)"
   write_env
   for n in "${NODES[@]}"; do launch "$n"; done
@@ -208,12 +220,43 @@ stop_node() {
   rm -f "$(pidfile "$n")"
 }
 
+# tmpfs_on N SIZE: node N's data on a new tmpfs (formatted with
+# --ignore-formatted: the metadata dir keeps the node's identity); the
+# controllers re-create its replicas there.
+tmpfs_on() {
+  local n=$1 size=$2
+  local props="$RUN/node$n/server.properties"
+  [[ $size =~ ^[0-9]+[kmg]$ ]] || die "size must be like 16m (got '$size')"
+  stop_node "$n"
+  mkdir -p "$RUN/node$n/tmpfs"
+  mountpoint -q "$RUN/node$n/tmpfs" || mount -t tmpfs -o "size=$size" tmpfs "$RUN/node$n/tmpfs" ||
+    die "mounting a tmpfs needs root"
+  sed -i "s|^log.dirs=.*|log.dirs=$RUN/node$n/tmpfs|" "$props"
+  java -cp "$LIBS/*" -Dlog4j2.configurationFile="$HERE/log4j2.properties" $KAFKA_JIT \
+    kafka.tools.StorageTool format --ignore-formatted -t "$(cat "$RUN/cluster.id")" -c "$props" \
+    >> "$RUN/node$n/broker.log" 2>&1 || die "formatting node $n's tmpfs failed"
+  launch "$n"; wait_ready "$n"
+}
+
+tmpfs_off() {
+  local n=$1
+  stop_node "$n" KILL
+  sed -i "s|^log.dirs=.*|log.dirs=$RUN/node$n/data|" "$RUN/node$n/server.properties"
+  if mountpoint -q "$RUN/node$n/tmpfs"; then umount "$RUN/node$n/tmpfs"; fi
+  launch "$n"; wait_ready "$n"
+}
+
 cmd="${1:-}"; shift || true
 case "$cmd" in
   start)   start ;;
   stop)
     if [[ $# -gt 0 ]]; then node_ok "$1"; stop_node "$1"
-    else for n in "${NODES[@]}"; do [[ -f "$RUN/ports" ]] && stop_node "$n"; done; fi ;;
+    else
+      for n in "${NODES[@]}"; do
+        [[ -f "$RUN/ports" ]] && stop_node "$n"
+        if mountpoint -q "$RUN/node$n/tmpfs" 2>/dev/null; then umount "$RUN/node$n/tmpfs"; fi
+      done
+    fi ;;
   kill)    node_ok "${1:-}"; stop_node "$1" KILL ;;
   resume)
     if [[ $# -gt 0 ]]; then node_ok "$1"; launch "$1"; wait_ready "$1"
@@ -226,6 +269,8 @@ case "$cmd" in
   status)
     if [[ $# -gt 0 ]]; then node_ok "$1"; alive "$1"
     else for n in "${NODES[@]}"; do alive "$n" || exit 1; done; fi ;;
+  tmpfs)   node_ok "${1:-}"; tmpfs_on "$1" "${2:-}" ;;
+  untmpfs) node_ok "${1:-}"; tmpfs_off "$1" ;;
   env)     [[ -f "$ENVFILE" ]] || die "no env file; run '$0 start' first"; cat "$ENVFILE" ;;
-  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

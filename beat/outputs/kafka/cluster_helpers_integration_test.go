@@ -166,6 +166,17 @@ func createClusterTopic(t *testing.T, topic string) {
 	if err != nil || resp.Err != nil {
 		t.Fatalf("creating topic %s (3 partitions, RF 3): %v %v", topic, err, resp.Err)
 	}
+	// Each test writes ~40 MB per replica; later tests (and the full-disk
+	// test's tmpfs) need the room.
+	t.Cleanup(func() {
+		adm, closeAdm := clusterAdmin(t)
+		defer closeAdm()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if _, err := adm.DeleteTopic(ctx, topic); err != nil {
+			t.Logf("deleting topic %s: %v", topic, err)
+		}
+	})
 }
 
 func clusterAdmin(t *testing.T) (*kadm.Client, func()) {

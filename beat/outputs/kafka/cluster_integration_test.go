@@ -20,6 +20,7 @@ package kafka_test
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -59,6 +60,12 @@ func (f *faultRun) finish(t *testing.T, fault string, recovery time.Duration) {
 	if code := f.r.wait(t); code != 0 {
 		t.Errorf("netbeat exited %d:\n%s", code, tail(f.r.out.String(), 30))
 	}
+	f.check(t, fault, recovery)
+}
+
+// check reads the topic back after netbeat exited and asserts exactly once.
+func (f *faultRun) check(t *testing.T, fault string, recovery time.Duration) {
+	t.Helper()
 	f.p.close()
 	tl := readBackCluster(t, f.topic, f.n, 3*time.Minute, 5*time.Second)
 	faultRow(t, fault, f.n, tl, recovery)
@@ -254,4 +261,53 @@ func TestClusterNetbeatKill(t *testing.T) {
 	if bound := pipelining * bulk * bundle; tl.dups > bound {
 		t.Errorf("%d duplicates after the restart; the documented bound is pipelining x bulk_max_size x bundle = %d", tl.dups, bound)
 	}
+}
+
+// TestClusterDiskFull: node 3 runs with its log directory on a 16 MB tmpfs;
+// the replay (about 40 MB per replica) fills it, Kafka takes the directory
+// offline and, as it is the node's only one, stops the node. The other two
+// keep min.insync: 0 lost, 0 duplicated. The recovery time counts from the
+// node's death.
+func TestClusterDiskFull(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("this test needs root (mount -t tmpfs)")
+	}
+	clusterUp(t)
+	clusterScript(t, "tmpfs", "3", "16m")
+	t.Cleanup(func() { clusterScript(t, "untmpfs", "3") })
+	f := startFaultRun(t, "diskfull", 0)
+	died := make(chan time.Time, 1)
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(250 * time.Millisecond):
+			}
+			if exec.Command("bash", filepath.Join(repoRoot(t), "scripts/kafka-cluster.sh"), "status", "3").Run() != nil {
+				died <- time.Now()
+				return
+			}
+		}
+	}()
+	code := f.r.wait(t)
+	close(stop)
+	var recovery time.Duration = -1
+	select {
+	case at := <-died:
+		recovery = f.p.progressAfter(at)
+		t.Logf("node 3 stopped at %d records in the topic", f.p.recordsAt(at))
+	default:
+		t.Errorf("node 3 did not stop: its 16 MB tmpfs did not fill")
+	}
+	if b, err := os.ReadFile(filepath.Join(clusterEnv(t, "_HOME"), "node3", "broker.log")); err == nil {
+		if !strings.Contains(string(b), "No space left on device") {
+			t.Errorf("node 3's log does not say its disk was full")
+		}
+	}
+	if code != 0 {
+		t.Errorf("netbeat exited %d:\n%s", code, tail(f.r.out.String(), 30))
+	}
+	f.check(t, "node 3's log dir fills up (16 MB tmpfs)", recovery)
 }
