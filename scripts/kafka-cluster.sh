@@ -6,6 +6,7 @@
 # min.insync.replicas=2. Same jars as scripts/kafka.sh (Maven Central, cached).
 #
 #   start            fresh cluster: new ports, config, formatted log dirs, all 3 up
+#                    (when all 3 run already: prints the env and exits 0)
 #   stop [N]         SIGTERM node N (1..3) or every node, SIGKILL after 30 s
 #   kill N           SIGKILL node N (a crash)
 #   resume [N]       start node N (or every stopped node) again, same ports and data
@@ -173,10 +174,18 @@ wait_ready() {
 
 start() {
   bash "$REPO/scripts/kafka.sh" fetch
-  local n
-  for n in "${NODES[@]}"; do
-    if [[ -f "$RUN/ports" ]] && alive "$n"; then die "node $n is running; '$0 stop' first"; fi
-  done
+  local n up=0
+  if [[ -f "$RUN/ports" ]]; then
+    for n in "${NODES[@]}"; do alive "$n" && up=$((up + 1)); done
+  fi
+  if (( up == 3 )); then
+    log "cluster already running; use stop first for a fresh one"
+    cat "$ENVFILE"; return 0
+  fi
+  if (( up > 0 )); then
+    log "$up of 3 nodes running: stopping them for a fresh cluster"
+    for n in "${NODES[@]}"; do stop_node "$n"; done
+  fi
   for n in "${NODES[@]}"; do
     if mountpoint -q "$RUN/node$n/tmpfs" 2>/dev/null; then umount "$RUN/node$n/tmpfs"; fi
   done
