@@ -281,5 +281,5 @@ case "$cmd" in
   tmpfs)   node_ok "${1:-}"; tmpfs_on "$1" "${2:-}" ;;
   untmpfs) node_ok "${1:-}"; tmpfs_off "$1" ;;
   env)     [[ -f "$ENVFILE" ]] || die "no env file; run '$0 start' first"; cat "$ENVFILE" ;;
-  *) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
