@@ -11,7 +11,7 @@
 #   SOAK_RATE=1000 SOAK_SECONDS=120 bash scripts/kafka/soak.sh
 #
 # Starts the cluster when it is not running (and stops it again). Output in
-# $SOAK_OUT (default .cache/soak): rss.tsv, restarts.tsv, netbeat.log,
+# $SOAK_OUT (default .cache/soak): rss.tsv, restarts.tsv (+ restarts.log), netbeat.log,
 # summary.txt; the plot goes to $SOAK_PLOT (default docs/images/soak-rss.svg).
 # Run it holding the heavy lock: flock /tmp/netbeat-heavy.lock bash scripts/kafka/soak.sh
 set -euo pipefail
@@ -79,15 +79,15 @@ log "replaying $sent packets at $RATE/s for ${DUR}s (--speed $speed) to $topic; 
   -I "$pcap" --mode packets --speed "$speed" > "$OUT/netbeat.log" 2>&1 &
 pid=$!
 printf 't_s\trss_kb\n' > "$OUT/rss.tsv"
-printf 't_s\tnode\tseconds\n' > "$OUT/restarts.tsv"
+printf 't_s\tnode\tseconds\trc\n' > "$OUT/restarts.tsv"
 t0=$SECONDS next=$EVERY node=1 rpid=""
 while kill -0 "$pid" 2>/dev/null; do
   el=$((SECONDS - t0))
   rss=$(awk '/^VmRSS/{print $2}' "/proc/$pid/status" 2>/dev/null || true)
   [[ -n "$rss" ]] && printf '%d\t%d\n' "$el" "$rss" >> "$OUT/rss.tsv"
   if (( el >= next && el < DUR )) && { [[ -z "$rpid" ]] || ! kill -0 "$rpid" 2>/dev/null; }; then
-    ( s=$SECONDS; bash scripts/kafka-cluster.sh restart "$node" >/dev/null 2>&1
-      printf '%d\t%d\t%d\n' "$el" "$node" "$((SECONDS - s))" >> "$OUT/restarts.tsv" ) &
+    ( s=$SECONDS; r=0; bash scripts/kafka-cluster.sh restart "$node" >> "$OUT/restarts.log" 2>&1 || r=$?
+      printf '%d\t%d\t%d\t%d\n' "$el" "$node" "$((SECONDS - s))" "$r" >> "$OUT/restarts.tsv" ) &
     rpid=$!
     node=$((node % 3 + 1)); next=$((next + EVERY))
   fi

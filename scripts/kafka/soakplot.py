@@ -2,7 +2,7 @@
 """Plot the RSS samples of scripts/kafka/soak.sh as an SVG (stdlib only).
 
 Usage: soakplot.py rss.tsv restarts.tsv out.svg TITLE
-rss.tsv: t_s rss_kb; restarts.tsv: t_s node seconds (vertical markers).
+rss.tsv: t_s rss_kb; restarts.tsv: t_s node seconds [rc] (vertical markers).
 """
 import sys
 
@@ -24,7 +24,7 @@ for i in range(6):
 for i in range(11):
     t = tmax * i / 10
     s.append(f'<text x="{x(t):.1f}" y="{H-B+16}" text-anchor="middle">{t:.0f}</text>')
-for t, node, secs in rs:
+for t, node, secs, *_ in rs:
     s.append(f'<line x1="{x(t):.1f}" y1="{T}" x2="{x(t):.1f}" y2="{H-B}" stroke="#d62728" stroke-dasharray="4,3"/>')
     s.append(f'<text x="{x(t)+3:.1f}" y="{T+12}" fill="#d62728">node {int(node)}</text>')
 path = " ".join(f"{x(t):.1f},{y(r/1024):.1f}" for t, r in pts)
