@@ -9,14 +9,15 @@ import sys
 rss_path, restarts_path, out, title = sys.argv[1:5]
 pts = [tuple(map(float, l.split("\t"))) for l in open(rss_path).read().splitlines()[1:] if l]
 rs = [tuple(map(float, l.split("\t"))) for l in open(restarts_path).read().splitlines()[1:] if l]
-W, H, L, R, T, B = 900, 420, 70, 20, 40, 50
+W, H, L, R, T, B = 900, 420, 70, 20, 46, 50
 tmax = max(max(t for t, _ in pts), 1)
 ymax = max(r for _, r in pts) / 1024 * 1.15
 x = lambda t: L + (W - L - R) * t / tmax
 y = lambda mib: H - B - (H - T - B) * mib / ymax
 s = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="12">',
      f'<rect width="{W}" height="{H}" fill="white"/>',
-     f'<text x="{W/2}" y="20" text-anchor="middle" font-size="14">netbeat RSS, output.franz soak against a 3-node cluster ({title})</text>']
+     f'<text x="{W/2}" y="18" text-anchor="middle" font-size="14">netbeat RSS, output.franz soak against a 3-node Kafka cluster</text>',
+     f'<text x="{W/2}" y="34" text-anchor="middle" font-size="11">{title}</text>']
 for i in range(6):
     v = ymax * i / 5
     s.append(f'<line x1="{L}" y1="{y(v):.1f}" x2="{W-R}" y2="{y(v):.1f}" stroke="#ddd"/>')
