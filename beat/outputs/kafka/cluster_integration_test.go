@@ -41,7 +41,17 @@ type faultRun struct {
 // possible.
 func startFaultRun(t *testing.T, name string, pace time.Duration, extra ...string) *faultRun {
 	t.Helper()
+	return startFaultRunAfter(t, nil, name, pace, extra...)
+}
+
+// startFaultRunAfter runs setup once the cluster is up, before the topic is
+// created; cleanups setup registers run before the cluster is resumed.
+func startFaultRunAfter(t *testing.T, setup func(), name string, pace time.Duration, extra ...string) *faultRun {
+	t.Helper()
 	clusterUp(t)
+	if setup != nil {
+		setup()
+	}
 	path, n := bigCapture(t)
 	topic := uniqueTopic(name)
 	createClusterTopic(t, topic)
@@ -272,10 +282,10 @@ func TestClusterDiskFull(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test needs root (mount -t tmpfs)")
 	}
-	clusterUp(t)
-	clusterScript(t, "tmpfs", "3", "16m")
-	t.Cleanup(func() { clusterScript(t, "untmpfs", "3") })
-	f := startFaultRun(t, "diskfull", 0)
+	f := startFaultRunAfter(t, func() {
+		clusterScript(t, "tmpfs", "3", "16m")
+		t.Cleanup(func() { clusterScript(t, "untmpfs", "3") }) // before clusterUp's resume
+	}, "diskfull", 0)
 	died := make(chan time.Time, 1)
 	stop := make(chan struct{})
 	go func() {
