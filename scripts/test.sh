@@ -36,7 +36,7 @@ phase_end
 rm -rf "$LOGS" && mkdir -p "$LOGS" .cache/it
 
 # The broker and the 3-node cluster (scripts/kafka-cluster.sh: output.franz's
-# fault tests, about 4 minutes of ./beat/outputs/kafka) start in the
+# fault tests, about 4–5 minutes of ./beat/outputs/kafka) start in the
 # background; the job of the Kafka tests waits for them.
 (
 	bash scripts/kafka.sh start
