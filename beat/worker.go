@@ -111,9 +111,17 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		}
 		return s, err
 	}
-	if nb.cfg.has("packets") {
+	// documents per bundle for the output, 1 when it takes no bundles
+	bundleSize := func() (int, string) {
 		size, out := path.bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight), outputName(b)
-		if w.maps || !bundleOutputs[out] || len(nb.cfg.Packets.Fields) > 0 || path.disk {
+		if w.maps || !bundleOutputs[out] || path.disk {
+			size = 1
+		}
+		return size, out
+	}
+	if nb.cfg.has("packets") {
+		size, out := bundleSize()
+		if len(nb.cfg.Packets.Fields) > 0 {
 			size = 1
 		}
 		c, err := connect(size)
@@ -138,10 +146,7 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		}
 	}
 	if nb.cfg.has("flows") {
-		size, out := path.bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight), outputName(b)
-		if w.maps || !bundleOutputs[out] || path.disk {
-			size = 1
-		}
+		size, out := bundleSize()
 		if w.flowsC, err = connect(size); err != nil {
 			if w.pkts != nil {
 				w.pkts.Close()

@@ -85,8 +85,7 @@ func (t *Table) Update(p *decode.Packet) {
 	if f == nil {
 		if t.idx.used >= t.cfg.MaxFlows {
 			t.end(t.head, EndEvicted)
-			t.stats.Evicted++
-			_, at = t.idx.find(&k, h, &t.store) // the eviction may have freed an earlier slot
+			t.stats.Evicted++ // its slot becomes a tombstone: at stays a free slot on k's probe path
 		}
 		f = t.store.alloc()
 		f.key, f.Start, f.Tuple = k, ts, tu
