@@ -101,7 +101,7 @@ func defaultConfig() Config {
 		Mode: []string{"flows"},
 		Packets: PacketsConfig{Bundle: 64, BundleTimeout: 50 * time.Millisecond, MaxInflight: 16384,
 			MaxInflightBytes: 24 << 20},
-		Flows:       FlowsConfig{Timeout: 30 * time.Second, Period: 10 * time.Second, CloseTimeout: 2 * time.Second, MaxFlows: 100000},
+		Flows:           FlowsConfig{Timeout: 30 * time.Second, Period: 10 * time.Second, CloseTimeout: 2 * time.Second, MaxFlows: 100000},
 		StatsPeriod:     30 * time.Second,
 		ShutdownTimeout: 5 * time.Second,
 	}

@@ -134,7 +134,9 @@ func pcapSpan(t *testing.T, path string) time.Duration {
 	if err != nil {
 		t.Fatal(err)
 	}
-	le := func(o int) int64 { return int64(uint32(b[o]) | uint32(b[o+1])<<8 | uint32(b[o+2])<<16 | uint32(b[o+3])<<24) }
+	le := func(o int) int64 {
+		return int64(uint32(b[o]) | uint32(b[o+1])<<8 | uint32(b[o+2])<<16 | uint32(b[o+3])<<24)
+	}
 	frac := int64(1000) // microsecond pcap; nanosecond pcap (tools/mkbig) below
 	if len(b) >= 4 && le(0) == 0xa1b23c4d {
 		frac = 1
