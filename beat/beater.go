@@ -88,6 +88,7 @@ func (nb *Netbeat) Run(b *libbeat.Beat) error {
 		return err
 	}
 	var all []error
+	var unacked uint64
 	for {
 		var wg sync.WaitGroup
 		errs := make(chan error, len(workers))
@@ -112,7 +113,7 @@ func (nb *Netbeat) Run(b *libbeat.Beat) error {
 		if req != nil {
 			nb.waitACKsFor(reloadACKWait)
 		} else {
-			nb.waitACKs()
+			unacked = nb.waitACKs()
 		}
 		for _, w := range workers {
 			w.close()
@@ -129,6 +130,12 @@ func (nb *Netbeat) Run(b *libbeat.Beat) error {
 			all = append(all, err)
 			break
 		}
+	}
+	// A run over capture files (-I) that stops before the output took every
+	// event fails, so a script sees the loss; live captures only log it.
+	if unacked > 0 && len(nb.cfg.Interfaces) == 0 {
+		all = append(all, fmt.Errorf("netbeat: %d events were not acknowledged by the output when netbeat stopped "+
+			"(netbeat.shutdown_timeout: %v); they are lost unless a disk queue (queue.disk) holds them", unacked, nb.cfg.ShutdownTimeout))
 	}
 	return errors.Join(all...)
 }
@@ -210,13 +217,11 @@ func (nb *Netbeat) openWorkers(b *libbeat.Beat) ([]*worker, error) {
 	return workers, nil
 }
 
-// stopGrace bounds how long Run waits, after Stop, for the outputs to
-// acknowledge the last events (the flow records flushed at capture end).
-const stopGrace = 5 * time.Second
-
 // waitACKs blocks until the outputs acknowledged every published event; after
-// Stop it waits at most stopGrace, so a dead output cannot block shutdown.
-func (nb *Netbeat) waitACKs() {
+// Stop it waits at most netbeat.shutdown_timeout (the flow records flushed at
+// capture end, a lagging output), so a dead output cannot block shutdown. It
+// returns how many events were left unacknowledged.
+func (nb *Netbeat) waitACKs() uint64 {
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
 	done := nb.done
@@ -224,19 +229,24 @@ func (nb *Netbeat) waitACKs() {
 	for nb.acked.Load() < nb.published.Load() {
 		select {
 		case <-done:
-			done, grace = nil, time.After(stopGrace)
+			n := nb.published.Load() - nb.acked.Load()
+			nb.log.Infof("stopping: waiting up to %v (netbeat.shutdown_timeout) for the output to acknowledge %d events", nb.cfg.ShutdownTimeout, n)
+			done, grace = nil, time.After(nb.cfg.ShutdownTimeout)
 		case <-grace:
-			nb.log.Warnf("stopping with %d events not acknowledged by the output", nb.published.Load()-nb.acked.Load())
-			return
+			n := nb.published.Load() - nb.acked.Load()
+			nb.log.Warnf("stopping with %d events not acknowledged by the output after netbeat.shutdown_timeout (%v)", n, nb.cfg.ShutdownTimeout)
+			return n
 		case <-t.C:
 		}
 	}
+	return 0
 }
 
 // drainingPipeline is the publisher pipeline as the Beater sees it. On SIGTERM
 // libbeat closes the pipeline before it calls Stop, which would drop the flow
 // records flushed at capture end; Close therefore stops the captures and waits
-// (at most stopGrace and a second) for Run to publish and ACK them first.
+// (at most netbeat.shutdown_timeout and a second) for Run to publish and ACK
+// them first.
 type drainingPipeline struct {
 	libbeat.Pipeline
 	nb     *Netbeat
@@ -247,7 +257,7 @@ func (p *drainingPipeline) Close() error {
 	p.nb.Stop()
 	select {
 	case <-p.nb.drained:
-	case <-time.After(stopGrace + time.Second):
+	case <-time.After(p.nb.cfg.ShutdownTimeout + time.Second):
 	}
 	return p.closer.Close()
 }

@@ -27,8 +27,15 @@ func benchCapture() string {
 
 type discard struct{ n int }
 
-func (d *discard) Publish(libbeat.Event) { d.n++ }
-func (d *discard) Close() error          { return nil }
+// Publish counts the event; a bundle is released at once, as its
+// acknowledgement would release it.
+func (d *discard) Publish(e libbeat.Event) {
+	d.n++
+	if b, ok := event.BundleOf(&e); ok {
+		b.Release()
+	}
+}
+func (d *discard) Close() error { return nil }
 
 // benchPipeline runs read → decode → events/flows exactly as a worker does,
 // publishing into a sink that drops events (the libbeat pipeline and outputs
@@ -48,8 +55,15 @@ func benchPipeline(b *testing.B, mode string) {
 		}
 		sink := &discard{}
 		var table *flows.Table
-		if mode == "flows" {
+		var fb *flowBundler
+		switch mode {
+		case "flows":
 			table = flows.NewTable(flows.Config{}, func(f *flows.Flow) { sink.Publish(event.Flow(f)) })
+		case "flow bundles":
+			nb := &Netbeat{cfg: defaultConfig()}
+			nb.cfg.Packets.MaxInflight = 1 << 30 // nothing acknowledges here
+			fb = newFlowBundler(nb, sink, 64)
+			table = flows.NewTable(flows.Config{}, fb.add)
 		}
 		opts := &event.PacketOptions{}
 		var n uint64
@@ -72,6 +86,10 @@ func benchPipeline(b *testing.B, mode string) {
 		if table != nil {
 			table.Flush(flows.EndCaptureEnd)
 		}
+		if fb != nil {
+			table.Do(fb.finish)
+			fb.wait()
+		}
 		src.Close()
 		packets += n
 	}
@@ -83,6 +101,10 @@ func BenchmarkPipelinePackets(b *testing.B) { benchPipeline(b, "packets") }
 
 // BenchmarkPipelineFlows: file → decode → flow table → flow records, per capture.
 func BenchmarkPipelineFlows(b *testing.B) { benchPipeline(b, "flows") }
+
+// BenchmarkPipelineFlowBundles: the same with the records bundled and
+// encoded on the flow bundler's goroutine (beat/flowbundle.go).
+func BenchmarkPipelineFlowBundles(b *testing.B) { benchPipeline(b, "flow bundles") }
 
 // BenchmarkReadOnly: file → frames, the floor under both modes.
 func BenchmarkReadOnly(b *testing.B) {

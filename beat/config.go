@@ -25,6 +25,9 @@ type Config struct {
 		Seed uint16 `config:"seed"`
 	} `config:"community_id"`
 	StatsPeriod time.Duration `config:"stats.period"`
+	// ShutdownTimeout bounds how long netbeat, once stopped (SIGTERM), waits
+	// for the output to acknowledge the events already published.
+	ShutdownTimeout time.Duration `config:"shutdown_timeout"`
 }
 
 // InterfaceConfig is one live capture.
@@ -50,11 +53,11 @@ type PacketsConfig struct {
 	Payload struct {
 		MaxBytes int `config:"max_bytes"`
 	} `config:"payload"`
-	// Bundle packet documents per pipeline event (output.franz, output.file
-	// with the default codec and output.discard only; 1 disables),
-	// BundleTimeout bounds how long a live source holds a partial bundle,
-	// MaxInflight bounds the packets published and not yet acknowledged
-	// (beat/bundle.go).
+	// Bundle packet documents (and flow records) per pipeline event
+	// (output.franz, output.file with the default codec and output.discard
+	// only; 1 disables), BundleTimeout bounds how long a live source holds
+	// a partial bundle, MaxInflight bounds the documents published and not
+	// yet acknowledged (beat/bundle.go, beat/flowbundle.go).
 	Bundle        int           `config:"bundle"`
 	BundleTimeout time.Duration `config:"bundle_timeout"`
 	MaxInflight   int           `config:"max_inflight"`
@@ -99,8 +102,9 @@ func defaultConfig() Config {
 		Mode: []string{"flows"},
 		Packets: PacketsConfig{Bundle: 64, BundleTimeout: 50 * time.Millisecond, MaxInflight: 16384,
 			MaxInflightBytes: 24 << 20},
-		Flows:       FlowsConfig{Timeout: 30 * time.Second, Period: 10 * time.Second, CloseTimeout: 2 * time.Second, MaxFlows: 100000},
-		StatsPeriod: 30 * time.Second,
+		Flows:           FlowsConfig{Timeout: 30 * time.Second, Period: 10 * time.Second, CloseTimeout: 2 * time.Second, MaxFlows: 100000},
+		StatsPeriod:     30 * time.Second,
+		ShutdownTimeout: 5 * time.Second,
 	}
 }
 
@@ -118,6 +122,9 @@ func (c *Config) Check() error {
 	}
 	if len(c.Mode) == 0 {
 		return fmt.Errorf("netbeat.mode is empty: use [packets], [flows] or [packets, flows]")
+	}
+	if c.ShutdownTimeout < 0 {
+		return fmt.Errorf("netbeat.shutdown_timeout %v is negative: use 0 (do not wait) or a duration such as 30s", c.ShutdownTimeout)
 	}
 	for i, in := range c.Interfaces {
 		if in.Device == "" {

@@ -21,6 +21,7 @@ func TestConfigErrorsSayWhatToFix(t *testing.T) {
 		{"files: [{path: x.pcap, speed: -1}]", "speed -1 is negative"},
 		{"files: [{path: x.pcap}]\nflows: {timeout: 1s, close_timeout: 5s}", "close_timeout (5s) must be shorter"},
 		{"files: [{path: x.pcap}]\npackets.payload.max_bytes: -3", "max_bytes must be >= 0"},
+		{"files: [{path: x.pcap}]\nshutdown_timeout: -1s", "netbeat.shutdown_timeout -1s is negative"},
 	} {
 		raw, err := conf.NewConfigWithYAML([]byte(c.yml), "test")
 		if err != nil {
@@ -88,6 +89,7 @@ packets: {fields: [a], payload.max_bytes: 3}
 flows: {timeout: 30s, period: 10s, close_timeout: 2s, max_flows: 9}
 community_id.seed: 1
 stats.period: 1s
+shutdown_timeout: 30s
 prometheus: {enabled: true, host: h, port: 1}
 plugins:
   chain: [{name: a, path: /x, args: [b], sha256: c, config: {any: {thing: 1}}, in_process: true}]

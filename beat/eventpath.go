@@ -80,7 +80,7 @@ func InspectProcessing(cfg *conf.C) {
 		}
 	}
 	flushMin := memQueueFlushMin(queueCfg)
-	if len(outputs) == 1 && bundleOutputs[outputs[0]] && !maps && !disk && packetsMode(cfg) {
+	if len(outputs) == 1 && bundleOutputs[outputs[0]] && !maps && !disk && bundledMode(cfg) {
 		flushMin = packetsFlushMin(cfg, queueCfg, flushMin)
 	}
 	eventPath.Lock()
@@ -101,18 +101,18 @@ func netbeatSection(cfg *conf.C) Config {
 	return c.NB
 }
 
-// packetsMode reports whether packet events are made (--mode, or
-// netbeat.mode).
-func packetsMode(cfg *conf.C) bool {
+// bundledMode reports whether packet events or flow records are made
+// (--mode, or netbeat.mode): both travel in bundles.
+func bundledMode(cfg *conf.C) bool {
 	c := netbeatSection(cfg)
 	if ModeFlag != "" {
 		c.Mode = splitList(ModeFlag)
 	}
-	return c.has("packets")
+	return c.has("packets") || c.has("flows")
 }
 
-// packetsFlushMin makes the memory queue's flush.min_events count packets
-// when packets travel in bundles: the queue then waits for
+// packetsFlushMin makes the memory queue's flush.min_events count documents
+// (packets and flow records) when they travel in bundles: the queue then waits for
 // flush.min_events / bundle bundle events, about as many packets as the user
 // asked for, instead of that many bundles (which max_inflight packets would
 // not fill, so each batch would wait out flush.timeout). It changes the

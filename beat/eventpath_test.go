@@ -81,7 +81,7 @@ func TestBundleSize(t *testing.T) {
 }
 
 // TestFlushMinCountsPackets: with bundles, the memory queue's
-// flush.min_events is turned from packets into bundles in the configuration
+// flush.min_events is turned from documents (packets, flow records) into bundles in the configuration
 // libbeat builds the queue from.
 func TestFlushMinCountsPackets(t *testing.T) {
 	m := "netbeat.mode: [packets, flows]\n"
@@ -91,7 +91,8 @@ func TestFlushMinCountsPackets(t *testing.T) {
 		m + "output.file.path: /tmp\nqueue.mem: {flush.min_events: 4096, flush.timeout: 1s}":                           4096,
 		m + "output.franz:\n  hosts: [x]\n  queue.mem: {flush.min_events: 4096, flush.timeout: 1s}":                    64,
 		m + "output.franz.hosts: [x]\nqueue.mem: {flush.min_events: 4096}\nprocessors: [{drop_fields: {fields: [a]}}]": 4096,
-		"netbeat.mode: [flows]\noutput.franz.hosts: [x]\nqueue.mem: {flush.min_events: 4096, flush.timeout: 1s}":       4096,
+		"netbeat.mode: [flows]\noutput.franz.hosts: [x]\nqueue.mem: {flush.min_events: 4096, flush.timeout: 1s}":       64, // flow records are bundled too
+		"netbeat.mode: [packets]\noutput.franz.hosts: [x]\nqueue.mem: {flush.min_events: 4096, flush.timeout: 1s}":     64,
 	} {
 		cfg, err := conf.NewConfigWithYAML([]byte(yml), "test")
 		if err != nil {

@@ -40,7 +40,8 @@ type goldenCase struct {
 // runCapture runs a capture through the same worker code the beat uses and
 // returns the packet events and the flow events.
 // form is "encoded" (default), "maps", "bundles" or "parallel" (bundles
-// built by three builder goroutines, builders.go).
+// built by three builder goroutines, builders.go); flow records are
+// bundled (flowbundle.go) in both bundle forms.
 func runCapture(t testing.TB, path string, cfg Config, form ...string) (pkts, fl []libbeat.Event) {
 	t.Helper()
 	src, err := capture.OpenFile(path)
@@ -71,6 +72,10 @@ func runCapture(t testing.TB, path string, cfg Config, form ...string) (pkts, fl
 	}
 	if cfg.has("flows") {
 		w.flowsC = fc
+		if len(form) > 0 && (form[0] == "bundles" || form[0] == "parallel") {
+			nb.cfg.Packets.MaxInflight = 1 << 30
+			w.fbundle = newFlowBundler(nb, fc, 4)
+		}
 		w.newTable()
 	}
 	if err := w.run(); err != nil {
@@ -80,7 +85,14 @@ func runCapture(t testing.TB, path string, cfg Config, form ...string) (pkts, fl
 		t.Fatalf("decoding statistics count %d packets of %d", st.Packets, w.number)
 	}
 	w.close()
-	return unbundle(pc.events), fc.events
+	if w.fbundle != nil {
+		for i := range fc.events {
+			if _, ok := event.BundleOf(&fc.events[i]); !ok {
+				t.Fatalf("flow event %d of the %s form is not a bundle", i+1, form[0])
+			}
+		}
+	}
+	return unbundle(pc.events), unbundle(fc.events)
 }
 
 // unbundle replaces each bundle event by its documents as events.

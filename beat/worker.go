@@ -64,6 +64,8 @@ type worker struct {
 	// par, when set instead, builds the bundles on several goroutines
 	// (builders.go).
 	par *builders
+	// fbundle, when set, publishes flow records in bundles (flowbundle.go).
+	fbundle *flowBundler
 	// staged: events go through the plugin stage (processors/external).
 	staged bool
 }
@@ -109,9 +111,17 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		}
 		return s, err
 	}
-	if nb.cfg.has("packets") {
+	// documents per bundle for the output, 1 when it takes no bundles
+	bundleSize := func() (int, string) {
 		size, out := path.bundleSize(nb.cfg.Packets.Bundle, nb.cfg.Packets.MaxInflight), outputName(b)
-		if w.maps || !bundleOutputs[out] || len(nb.cfg.Packets.Fields) > 0 || path.disk {
+		if w.maps || !bundleOutputs[out] || path.disk {
+			size = 1
+		}
+		return size, out
+	}
+	if nb.cfg.has("packets") {
+		size, out := bundleSize()
+		if len(nb.cfg.Packets.Fields) > 0 {
 			size = 1
 		}
 		c, err := connect(size)
@@ -136,11 +146,16 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		}
 	}
 	if nb.cfg.has("flows") {
-		if w.flowsC, err = connect(1); err != nil {
+		size, out := bundleSize()
+		if w.flowsC, err = connect(size); err != nil {
 			if w.pkts != nil {
 				w.pkts.Close()
 			}
 			return nil, err
+		}
+		if !w.staged && size > 1 {
+			w.fbundle = newFlowBundler(nb, w.flowsC, size)
+			nb.log.Infof("flow records: %d documents per pipeline event (output.%s)", size, out)
 		}
 		w.newTable()
 	}
@@ -154,8 +169,12 @@ func (w *worker) newTable() {
 }
 
 func (w *worker) publishFlow(f *flows.Flow) {
-	w.nb.published.Add(1)
 	w.flowPub++
+	if w.fbundle != nil {
+		w.fbundle.add(f) // counted as published when its bundle is
+		return
+	}
+	w.nb.published.Add(1)
 	if w.maps {
 		w.flowsC.Publish(event.Flow(f))
 	} else {
@@ -176,6 +195,10 @@ func (w *worker) run() error {
 	if w.par != nil {
 		timeout := w.nb.cfg.Packets.BundleTimeout
 		defer close(every(timeout/2, func(time.Time) { w.par.flushOlder(timeout) }))
+	}
+	if w.fbundle != nil {
+		timeout := w.nb.cfg.Packets.BundleTimeout
+		defer close(every(timeout/2, func(time.Time) { w.table.Do(func() { w.fbundle.flushOlder(timeout) }) }))
 	}
 	var readErr error
 	for {
@@ -198,6 +221,10 @@ func (w *worker) run() error {
 	}
 	if w.table != nil {
 		w.table.Flush(flows.EndCaptureEnd)
+	}
+	if w.fbundle != nil {
+		w.table.Do(w.fbundle.finish)
+		w.fbundle.wait()
 	}
 	if w.bundle != nil {
 		w.bundle.flush()

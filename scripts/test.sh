@@ -35,12 +35,20 @@ bash scripts/deps.sh || { echo "test.sh: installing the test dependencies failed
 phase_end
 rm -rf "$LOGS" && mkdir -p "$LOGS" .cache/it
 
-# The broker starts in the background; the job of the Kafka tests waits for it.
+# The broker and the 3-node cluster (scripts/kafka-cluster.sh: output.franz's
+# fault tests, about 4–5 minutes of ./beat/outputs/kafka) start in the
+# background; the job of the Kafka tests waits for them.
 (
 	bash scripts/kafka.sh start
 	echo $? >"$LOGS/kafka.rc"
 ) >"$LOGS/kafka.log" 2>&1 &
-trap 'bash scripts/kafka.sh stop >/dev/null 2>&1 || true' EXIT
+(
+	# after the single broker: both would fetch the jars on a fresh machine
+	while [ ! -f "$LOGS/kafka.rc" ]; do sleep 1; done
+	bash scripts/kafka-cluster.sh start
+	echo $? >"$LOGS/kafka-cluster.rc"
+) >"$LOGS/kafka-cluster.log" 2>&1 &
+trap 'bash scripts/kafka.sh stop >/dev/null 2>&1 || true; bash scripts/kafka-cluster.sh stop >/dev/null 2>&1 || true' EXIT
 
 TS=$PWD/.cache/it/testsummary
 step "build tools/testsummary" go build -o "$TS" ./tools/testsummary
@@ -64,12 +72,16 @@ it_beat_slow() {
 # Every other package, one at a time (-p 1: the Kafka tests stop and restart
 # the broker that beat/setup also uses), once the broker is up.
 it_others() {
-	while [ ! -f "$LOGS/kafka.rc" ]; do sleep 1; done
-	cat "$LOGS/kafka.log"
+	while [ ! -f "$LOGS/kafka.rc" ] || [ ! -f "$LOGS/kafka-cluster.rc" ]; do sleep 1; done
+	cat "$LOGS/kafka.log" "$LOGS/kafka-cluster.log"
 	[ "$(cat "$LOGS/kafka.rc")" = 0 ] || { echo "test.sh: the Kafka broker did not start"; return 1; }
+	[ "$(cat "$LOGS/kafka-cluster.rc")" = 0 ] || { echo "test.sh: the 3-node Kafka cluster did not start"; return 1; }
+	local rc=0
 	# shellcheck disable=SC2046
 	gotest integration "$LOGS/it-others.json" -tags integration -count=1 -p 1 -timeout 40m \
-		$(go list -tags integration ./... | grep -vx "$MOD/beat")
+		$(go list -tags integration ./... | grep -vx "$MOD/beat") || rc=1
+	bash scripts/kafka-cluster.sh stop # three JVMs less for the jobs still running
+	return $rc
 }
 phase "jobs: integration tests of the other packages, packaging tests; then ./beat's (its $SLOW | the rest), after the unit tests"
 job it-others it_others

@@ -3,12 +3,16 @@
 package event
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand/v2"
 	"net"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/elastic/beats/v7/libbeat/common"
 )
 
 // TestAppendUint: the in-place formatter agrees with strconv at every
@@ -45,6 +49,34 @@ func TestAppendMAC(t *testing.T) {
 		want := `"k":"` + strings.ToUpper(strings.ReplaceAll(hw.String(), ":", "-")) + `"`
 		if got := string(appendMAC(nil, `"k":`, hw, true)); got != want {
 			t.Errorf("ECS form of %v = %s, want %s", hw, got, want)
+		}
+	}
+}
+
+// TestFlowTime: the flow writer's timestamps are libbeat's common.Time
+// JSON, for times in the same second one after another (the cached date),
+// across second, day and year boundaries, in other zones, and for years the
+// fast path leaves to libbeat's formatter.
+func TestFlowTime(t *testing.T) {
+	base := time.Date(2026, 12, 31, 23, 59, 58, 0, time.UTC)
+	var ts []time.Time
+	for ns := int64(0); ns < 3e9; ns += 999_999 {
+		ts = append(ts, base.Add(time.Duration(ns)))
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := 0; i < 20000; i++ {
+		ts = append(ts, time.Unix(r.Int64N(1<<36)-1<<35, r.Int64N(1e9)))
+	}
+	ts = append(ts, time.Time{}, time.Date(999, 12, 31, 23, 59, 59, 999e6, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 1e6, time.UTC), base.In(time.FixedZone("x", -7*3600)))
+	o := &FlowOptions{}
+	for _, x := range ts {
+		want, err := json.Marshal(common.Time(x))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := o.time(nil, x); string(got) != string(want) {
+			t.Fatalf("time(%v) = %s, want %s", x, got, want)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/netbeat/netbeat/beat/capture"
 	"github.com/netbeat/netbeat/beat/decode"
+	"github.com/netbeat/netbeat/beat/flows"
 )
 
 // BenchmarkPacketEvent builds the ECS event of each packet of http4.pcap.
@@ -106,4 +107,34 @@ func BenchmarkBundle(b *testing.B) {
 		}
 		cur.AddPacket(p, uint64(i), o)
 	})
+}
+
+// BenchmarkBundleFlows encodes flow records into bundles of 64, the path of
+// bundled flow records (beat/flowbundle.go): the records of 10,000 flows of
+// the benchmark mix's shapes, each as an interim and a final record.
+func BenchmarkBundleFlows(b *testing.B) {
+	var recs []flows.Flow
+	table := flows.NewTable(flows.Config{MaxFlows: 100000}, func(f *flows.Flow) { recs = append(recs, *f) })
+	frames, cis := benchFrames(b, "../../testdata/bench/benchmix.pcap")
+	dec, _ := decode.New(decode.LinkTypeEthernet)
+	for i := range frames {
+		table.Update(dec.Decode(frames[i], cis[i]))
+	}
+	table.Flush(flows.EndCaptureEnd)
+	if len(recs) < 10 {
+		b.Fatalf("%d flow records", len(recs))
+	}
+	o := &FlowOptions{}
+	var cur *Bundle
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if cur == nil || cur.Full() {
+			if cur != nil {
+				cur.Release()
+			}
+			cur = NewBundle(64)
+		}
+		cur.AddFlow(&recs[i%len(recs)], o)
+	}
 }

@@ -3,6 +3,7 @@
 package event
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -242,7 +243,8 @@ func TestFlowDocMatchesMap(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		o := &FlowOptions{}
+		o, bo := &FlowOptions{}, &FlowOptions{}
+		bundle := NewBundle(7)
 		check := func(fl *flows.Flow) {
 			want := marshal(t, Flow(fl).Fields)
 			d := FlowDoc(fl, o)
@@ -257,6 +259,17 @@ func TestFlowDocMatchesMap(t *testing.T) {
 			}
 			if got, w := string(d.CommunityID()), fl.CommunityID; got != w {
 				t.Fatalf("%s: CommunityID %q, want %q", path, got, w)
+			}
+			// the same record in a bundle (AddFlow): same body, timestamp
+			// and community ID span
+			if bundle.Full() {
+				bundle.Release()
+				bundle = NewBundle(7)
+			}
+			bundle.AddFlow(fl, bo)
+			bd := &bundle.Docs[bundle.Len()-1]
+			if !bytes.Equal(bd.Body, d.Body) || !bundle.TS[bundle.Len()-1].Equal(fl.Last) || string(bd.CommunityID()) != fl.CommunityID {
+				t.Fatalf("%s: bundled flow document differs\n got: %s\nwant: %s", path, bd.Body, d.Body)
 			}
 			checked++
 		}

@@ -1,6 +1,7 @@
 package event
 
 import (
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -12,10 +13,15 @@ import (
 )
 
 // FlowOptions hold what the flow writer reuses between records. Not safe for
-// concurrent use: one per flow table.
+// concurrent use: one per flow table (or per goroutine that encodes flows).
 type FlowOptions struct {
 	arena arena
 	ts    *dtfmt.Formatter
+	// dayText is "2006-01-02T" of the day day (days since 1970): the
+	// date is formatted once a day, the time of day digit by digit.
+	dayText [11]byte
+	day     int64
+	hasDay  bool
 }
 
 // FlowEncoded builds the event of a flow record as an encoded document (see
@@ -26,11 +32,23 @@ func FlowEncoded(fl *flows.Flow, o *FlowOptions) beat.Event {
 
 // FlowDoc encodes the fields of one flow record.
 func FlowDoc(fl *flows.Flow, o *FlowOptions) *Doc {
-	if o.ts == nil {
-		o.ts = dtfmt.MustNewFormatter(common.TimestampFormat(false))
-	}
 	d := &Doc{}
-	b := o.arena.start()
+	writeFlowDocIn(&o.arena, d, fl, o)
+	return d
+}
+
+// AddFlow encodes the document of one flow record into the bundle. The
+// record's values are read during the call only.
+func (b *Bundle) AddFlow(fl *flows.Flow, o *FlowOptions) {
+	b.Docs = b.Docs[:len(b.Docs)+1]
+	writeFlowDocIn(&b.arena, &b.Docs[len(b.Docs)-1], fl, o)
+	b.bytes += len(b.Docs[len(b.Docs)-1].Body)
+	b.TS = append(b.TS, fl.Last)
+}
+
+// writeFlowDocIn writes the document of fl into d, its body cut from a.
+func writeFlowDocIn(a *arena, d *Doc, fl *flows.Flow, o *FlowOptions) {
+	b := a.start()
 	sp := &d.spans
 	t := fl.Tuple
 
@@ -78,10 +96,10 @@ func FlowDoc(fl *flows.Flow, o *FlowOptions) *Doc {
 
 	ports := t.Proto == 6 || t.Proto == 17 || t.Proto == 132
 	b = sp.member(b, mSource)
-	b = appendFlowEnd(b, t.Src.String(), fl.Packets[0], fl.Bytes[0], t.SPort, ports)
+	b = appendFlowEnd(b, t.Src, fl.Packets[0], fl.Bytes[0], t.SPort, ports)
 	sp.end(b)
 	b = sp.member(b, mDestination)
-	b = appendFlowEnd(b, t.Dst.String(), fl.Packets[1], fl.Bytes[1], t.DPort, ports)
+	b = appendFlowEnd(b, t.Dst, fl.Packets[1], fl.Bytes[1], t.DPort, ports)
 	sp.end(b)
 
 	b = sp.member(b, mFlow)
@@ -99,12 +117,14 @@ func FlowDoc(fl *flows.Flow, o *FlowOptions) *Doc {
 	}
 	b = append(b, '}')
 	sp.end(b)
-	o.arena.finish(d, b)
-	return d
+	a.finish(d, b)
 }
 
-func appendFlowEnd(b []byte, ip string, packets, bytes uint64, port uint16, hasPort bool) []byte {
-	b = appendA(b, `{"ip":`, ip)
+// appendFlowEnd writes source or destination. An address (from a packet:
+// no zone) needs no JSON escaping.
+func appendFlowEnd(b []byte, ip netip.Addr, packets, bytes uint64, port uint16, hasPort bool) []byte {
+	b = append(b, `{"ip":"`...)
+	b = append(ip.AppendTo(b), '"')
 	b = appendU(b, `,"packets":`, packets)
 	b = appendU(b, `,"bytes":`, bytes)
 	if hasPort {
@@ -113,9 +133,30 @@ func appendFlowEnd(b []byte, ip string, packets, bytes uint64, port uint16, hasP
 	return append(b, '}')
 }
 
-// time writes a timestamp as libbeat's codec writes common.Time.
+// time writes a timestamp as libbeat's codec writes common.Time
+// (common.TimestampFormat: milliseconds, UTC). Years outside 1000–9999 go
+// through libbeat's own formatter.
 func (o *FlowOptions) time(b []byte, t time.Time) []byte {
+	t = t.UTC()
 	b = append(b, '"')
-	b, _ = o.ts.AppendTo(b, t.UTC())
-	return append(b, '"')
+	if y := t.Year(); y < 1000 || y > 9999 {
+		if o.ts == nil {
+			o.ts = dtfmt.MustNewFormatter(common.TimestampFormat(false))
+		}
+		b, _ = o.ts.AppendTo(b, t)
+		return append(b, '"')
+	}
+	sec := t.Unix()
+	day, tod := sec/86400, sec%86400
+	if tod < 0 {
+		day, tod = day-1, tod+86400
+	}
+	if !o.hasDay || day != o.day {
+		t.AppendFormat(o.dayText[:0], "2006-01-02T")
+		o.day, o.hasDay = day, true
+	}
+	h, m, s, ms := tod/3600, tod/60%60, tod%60, t.Nanosecond()/1e6
+	b = append(b, o.dayText[:]...)
+	return append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':',
+		byte('0'+s/10), byte('0'+s%10), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z', '"')
 }

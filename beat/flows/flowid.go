@@ -95,5 +95,8 @@ func (t Tuple) CommunityID(seed uint16) string {
 		b = binary.BigEndian.AppendUint16(b, dp)
 	}
 	sum := sha1.Sum(b)
-	return "1:" + base64.StdEncoding.EncodeToString(sum[:])
+	var id [2 + 28]byte // "1:" and the base64 of 20 bytes: one allocation, the string
+	id[0], id[1] = '1', ':'
+	base64.StdEncoding.Encode(id[2:], sum[:])
+	return string(id[:])
 }

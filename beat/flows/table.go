@@ -47,7 +47,8 @@ type Stats struct {
 type Table struct {
 	mu         sync.Mutex
 	cfg        Config
-	flows      map[Key]*Flow
+	idx        index // key → flow
+	store      store // the flows
 	head, tail *Flow // least → most recently seen
 	emit       func(*Flow)
 	closing    []*Flow // flows after FIN/FIN or RST, oldest first, from closingAt on
@@ -61,8 +62,7 @@ type Table struct {
 // NewTable returns a table that hands every interim and final record to emit.
 func NewTable(cfg Config, emit func(*Flow)) *Table {
 	cfg = cfg.withDefaults()
-	return &Table{cfg: cfg, flows: make(map[Key]*Flow, 1024), emit: emit,
-		stats: Stats{Ended: map[string]uint64{}}}
+	return &Table{cfg: cfg, idx: newIndex(), emit: emit, stats: Stats{Ended: map[string]uint64{}}}
 }
 
 // Update accounts one decoded packet. Its timestamp drives the table's clock.
@@ -80,13 +80,15 @@ func (t *Table) Update(p *decode.Packet) {
 	ts := p.Timestamp
 	t.advance(ts)
 	k := keyOf(tu, p)
-	f := t.flows[k]
+	h := t.idx.hash(&k)
+	f, at := t.idx.find(&k, h, &t.store)
 	if f == nil {
-		if len(t.flows) >= t.cfg.MaxFlows {
+		if t.idx.used >= t.cfg.MaxFlows {
 			t.end(t.head, EndEvicted)
-			t.stats.Evicted++
+			t.stats.Evicted++ // its slot becomes a tombstone: at stays a free slot on k's probe path
 		}
-		f = &Flow{key: k, Start: ts, Tuple: tu}
+		f = t.store.alloc()
+		f.key, f.Start, f.Tuple = k, ts, tu
 		if p.Flags&decode.HasTCP != 0 && p.TCP.SYN && p.TCP.ACK { // we missed the SYN: the sender is the responder
 			f.Tuple = reverse(tu)
 		}
@@ -94,7 +96,7 @@ func (t *Table) Update(p *decode.Packet) {
 		for i := 0; i < p.NVLAN; i++ {
 			f.VLANs = append(f.VLANs, p.VLANs[i].VLANIdentifier)
 		}
-		t.flows[k] = f
+		t.idx.insert(at, h, f, &t.store)
 		t.stats.Created++
 	} else {
 		t.unlink(f)
@@ -175,6 +177,14 @@ func tcpFlags(p *decode.Packet) uint8 {
 	return f
 }
 
+// Do runs fn with the table locked, as the emit callback runs: fn may use
+// what emit uses without a lock of its own.
+func (t *Table) Do(fn func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	fn()
+}
+
 // Advance moves the clock to now (if later): it ends idle and closed flows
 // and emits interim reports when a period has passed.
 func (t *Table) Advance(now time.Time) {
@@ -200,9 +210,11 @@ func (t *Table) advance(now time.Time) {
 	// A queue with a moving head: compacting on every call was quadratic with
 	// hundreds of thousands of flows lingering at once (issue #7 memory test).
 	for t.closingAt < len(t.closing) && !now.Before(t.closing[t.closingAt].closeAt) {
-		if f := t.closing[t.closingAt]; !f.Final {
+		f := t.closing[t.closingAt]
+		if !f.Final {
 			t.end(f, f.EndReason)
 		}
+		t.store.release(f) // ended, and out of the queue: nothing refers to it now
 		t.closing[t.closingAt] = nil
 		t.closingAt++
 	}
@@ -242,17 +254,23 @@ func (t *Table) Flush(reason string) {
 		}
 		t.end(f, r)
 	}
+	for _, f := range t.closing[t.closingAt:] {
+		t.store.release(f) // every flow has ended now
+	}
 	clear(t.closing)
 	t.closing, t.closingAt = t.closing[:0], 0
 }
 
 func (t *Table) end(f *Flow, reason string) {
 	t.unlink(f)
-	delete(t.flows, f.key)
+	t.idx.remove(f)
 	f.Final = true
 	f.EndReason = reason
 	t.stats.Ended[reason]++
 	t.emit(f)
+	if !f.closing { // a closing flow is freed when it leaves the closing queue
+		t.store.release(f)
+	}
 }
 
 // Stats returns a copy of the counters.
@@ -264,7 +282,7 @@ func (t *Table) Stats() Stats {
 	for k, v := range t.stats.Ended {
 		s.Ended[k] = v
 	}
-	s.Active = len(t.flows)
+	s.Active = t.idx.used
 	return s
 }
 

@@ -28,6 +28,7 @@ type Group struct {
 	names   []string
 	members []sdk.Processor
 	needs   []string // nil: some member reads every field
+	unitOf  [][2]int // per unit (Units): member and the member's unit
 }
 
 // Configure creates and configures every member, in order.

@@ -31,6 +31,10 @@ type Config struct {
 	HealthInterval time.Duration  `config:"health_interval"` // ping period
 	BackoffInit    time.Duration  `config:"backoff.init"`    // first restart delay
 	BackoffMax     time.Duration  `config:"backoff.max"`     // restart delay cap
+	// CacheSize bounds each keyed plugin's answer cache (protocol 3:
+	// answers by key, such as an IP's network); 0 turns caching off and
+	// every event goes to the plugin.
+	CacheSize int `config:"cache_size"`
 }
 
 // PluginConfig is one plugin of the chain.
@@ -49,13 +53,16 @@ type PluginConfig struct {
 func DefaultConfig() Config {
 	return Config{BatchSize: 512, Linger: 20 * time.Millisecond, Timeout: 5 * time.Second,
 		FailurePolicy: PolicyRetry, MaxRetries: 3, HealthInterval: 10 * time.Second,
-		BackoffInit: 100 * time.Millisecond, BackoffMax: 10 * time.Second}
+		BackoffInit: 100 * time.Millisecond, BackoffMax: 10 * time.Second, CacheSize: 65536}
 }
 
 // Validate checks the configuration.
 func (c *Config) Validate() error {
 	if c.BatchSize <= 0 || c.Linger <= 0 || c.Timeout <= 0 || c.HealthInterval <= 0 || c.BackoffInit <= 0 || c.BackoffMax < c.BackoffInit {
 		return fmt.Errorf("plugins: batch_size, linger, timeout, health_interval and backoff must be positive")
+	}
+	if c.CacheSize < 0 {
+		return fmt.Errorf("plugins: cache_size is %d, want 0 (off) or more answers", c.CacheSize)
 	}
 	if c.FailurePolicy != PolicyRetry && c.FailurePolicy != PolicyPassthrough {
 		return fmt.Errorf("plugins: failure_policy is %q, want %q or %q", c.FailurePolicy, PolicyRetry, PolicyPassthrough)

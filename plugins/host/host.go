@@ -149,6 +149,10 @@ func (h *Host) Close() error {
 		close(h.done)
 		h.wg.Wait()
 		for _, in := range h.plugins {
+			if st := in.state(); st.CacheHits+st.CacheMisses > 0 {
+				in.log.Infow("plugin answer cache", "plugin", in.cfg.Name, "hits", st.CacheHits, "misses", st.CacheMisses,
+					"evictions", st.CacheEvictions, "entries", in.cache.len())
+			}
 			in.mu.Lock()
 			in.stop()
 			in.setState(func(s *State) {

@@ -102,6 +102,13 @@ func mb(name, mode string) PluginConfig {
 	return PluginConfig{Name: name, Path: misbehave, SHA256: misbehaveSum, Config: map[string]any{"mode": mode, "after": int64(0)}}
 }
 
+// mbk is mb with keyed units (protocol 3): answers cached by n.
+func mbk(name, mode string) PluginConfig {
+	pc := mb(name, mode)
+	pc.Config["keyed"] = true
+	return pc
+}
+
 func events(n int) []*sdk.Event {
 	out := make([]*sdk.Event, n)
 	for i := range out {
@@ -143,9 +150,21 @@ func TestChainAndLogs(t *testing.T) {
 	}
 }
 
+// Both paths: whole events (classic) and keyed lookups (protocol 3; every
+// event has its own n, so every batch asks the plugin).
 func TestKill9MidStreamLosesNothing(t *testing.T) {
+	for _, keyed := range []bool{false, true} {
+		t.Run(map[bool]string{false: "classic", true: "keyed"}[keyed], func(t *testing.T) { kill9(t, keyed) })
+	}
+}
+
+func kill9(t *testing.T, keyed bool) {
 	log := &memLog{}
-	h := newHost(t, log, nil, mb("slow", "slow"))
+	pc := mb("slow", "slow")
+	if keyed {
+		pc = mbk("slow", "slow")
+	}
+	h := newHost(t, log, nil, pc)
 	if err := h.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +193,7 @@ func TestKill9MidStreamLosesNothing(t *testing.T) {
 		}
 	}
 	st := h.States()[0]
-	if st.Restarts < 1 || st.PID == pid || st.Failures != 0 {
+	if st.Restarts < 1 || st.PID == pid || st.Failures != 0 || keyed != (st.CacheMisses >= n) {
 		t.Errorf("state after kill -9: %+v", st)
 	}
 }
@@ -205,11 +224,19 @@ func TestFailurePolicies(t *testing.T) {
 		{"error-passthrough", "error", PolicyPassthrough, time.Second},
 		{"hang", "hang", PolicyPassthrough, 300 * time.Millisecond},
 		{"crash-loop", "exit_after", PolicyRetry, time.Second},
+		{"keyed-error-retry", "error", PolicyRetry, time.Second},
+		{"keyed-error-passthrough", "error", PolicyPassthrough, time.Second},
+		{"keyed-hang", "hang", PolicyPassthrough, 300 * time.Millisecond},
+		{"keyed-crash-loop", "exit_after", PolicyRetry, time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			log := &memLog{}
+			bad := mb("bad", tc.mode)
+			if strings.HasPrefix(tc.name, "keyed") {
+				bad = mbk("bad", tc.mode)
+			}
 			h := newHost(t, log, func(c *Config) { c.FailurePolicy, c.Timeout, c.MaxRetries = tc.policy, tc.timeout, 2 },
-				mb("bad", tc.mode), mb("good", "ok"))
+				bad, mb("good", "ok"))
 			if err := h.Start(); err != nil {
 				t.Fatal(err)
 			}
@@ -323,14 +350,15 @@ func TestMalformedAnswer(t *testing.T) {
 }
 
 // A plugin built with an SDK that speaks only protocol 1 (answers without
-// the dictionary) still works with this host; a current plugin negotiates 2.
+// the dictionary) or 1 and 2 (no keyed units) still works with this host,
+// unkeyed; a current plugin negotiates 3 and is keyed.
 func TestProtocolVersions(t *testing.T) {
 	for _, c := range []struct {
 		args []string
 		want string
-	}{{nil, "protocol 2"}, {[]string{"-protocol1"}, "protocol 1"}} {
+	}{{nil, "protocol 3"}, {[]string{"-protocol2"}, "protocol 2"}, {[]string{"-protocol1"}, "protocol 1"}} {
 		log := &memLog{}
-		pc := mb("m", "ok")
+		pc := mbk("m", "ok") // keyed where the plugin speaks protocol 3
 		pc.Args = c.args
 		h := newHost(t, log, nil, pc)
 		if err := h.Start(); err != nil {
@@ -355,6 +383,10 @@ func TestProtocolVersions(t *testing.T) {
 		}
 		if !log.has(c.want) {
 			t.Errorf("%v: log has no %q: %v", c.args, c.want, log.lines)
+		}
+		st := h.States()[0]
+		if keyed := c.want == "protocol 3"; keyed != log.has("cached true") || keyed != (st.CacheHits == 40 && st.CacheMisses == 20) {
+			t.Errorf("%v: keyed path %v, but log %v, state %+v", c.args, keyed, log.lines, st)
 		}
 		h.Close()
 	}

@@ -30,6 +30,10 @@ type State struct {
 	Batches   uint64
 	Failures  uint64 // batches passed through unchanged and tagged
 	LastError string
+	// Keyed plugins (protocol 3): answers taken from the cache or from a
+	// lookup of the same batch (hits), keys asked of the plugin (misses),
+	// answers evicted to make room (evictions); per event and unit.
+	CacheHits, CacheMisses, CacheEvictions uint64
 }
 
 // instance runs one plugin process and restarts it with backoff.
@@ -38,15 +42,23 @@ type instance struct {
 	cfg PluginConfig
 	log Logger
 
-	mu      sync.Mutex // one batch or (re)start at a time
-	cmd     *exec.Cmd
-	client  *plugin.Client
-	rpc     plugin.ClientProtocol
-	stream  *shared.Stream
-	needs   atomic.Pointer[[]string] // what the plugin reads (Configure); set under mu, read by prepare
-	backoff time.Duration
-	next    time.Time // earliest restart
-	started bool      // started successfully once: later starts are restarts
+	mu     sync.Mutex // one batch or (re)start at a time
+	cmd    *exec.Cmd
+	client *plugin.Client
+	rpc    plugin.ClientProtocol
+	stream *shared.Stream
+	needs  atomic.Pointer[[]string]     // what the plugin reads (Configure); set under mu, read by prepare
+	keyer  atomic.Pointer[shared.Keyer] // its keyed units (protocol 3), nil: the classic path
+	proc   *shared.Client
+	cache  *cache
+	// missPermille is how many keys the last keyed batch asked of the
+	// plugin per 1,000 events; above keyedMaxMiss batches go the classic
+	// way (whole events), except every keyedRetry-th, which measures again.
+	missPermille atomic.Int64
+	batchNo      atomic.Uint64
+	backoff      time.Duration
+	next         time.Time // earliest restart
+	started      bool      // started successfully once: later starts are restarts
 
 	local sdk.Processor // in_process
 
@@ -57,7 +69,7 @@ type instance struct {
 func newInstance(h *Host, pc PluginConfig) *instance {
 	path, _ := h.command(pc)
 	return &instance{h: h, cfg: pc, log: h.named(pc.Name), backoff: h.cfg.BackoffInit,
-		st: State{Name: pc.Name, Path: path, Status: "stopped"}}
+		cache: newCache(h.cfg.CacheSize), st: State{Name: pc.Name, Path: path, Status: "stopped"}}
 }
 
 func (in *instance) setState(f func(*State)) {
@@ -68,8 +80,10 @@ func (in *instance) setState(f func(*State)) {
 
 func (in *instance) state() State {
 	in.stMu.Lock()
-	defer in.stMu.Unlock()
-	return in.st
+	st := in.st
+	in.stMu.Unlock()
+	st.CacheHits, st.CacheMisses, st.CacheEvictions = in.cache.hits.Load(), in.cache.misses.Load(), in.cache.evictions.Load()
+	return st
 }
 
 func (in *instance) running() bool {
@@ -92,8 +106,27 @@ func (in *instance) startLocal() error {
 		needs = fr.Needs()
 	}
 	in.needs.Store(&needs)
+	var units []shared.Unit
+	if kp, ok := p.(sdk.Keyed); ok {
+		units = kp.Units()
+	}
+	if err := in.setUnits(units); err != nil {
+		return err
+	}
 	in.local, in.started = p, true
 	in.setState(func(s *State) { s.Status, s.PID = "running (in process)", os.Getpid() })
+	return nil
+}
+
+// setUnits takes the plugin's keyed units (or none) after a (re)start and
+// empties the cache: the restarted plugin may answer differently.
+func (in *instance) setUnits(units []shared.Unit) error {
+	k, err := in.keyerFor(units)
+	if err != nil {
+		return err
+	}
+	in.keyer.Store(k)
+	in.cache.clear()
 	return nil
 }
 
@@ -165,6 +198,10 @@ func (in *instance) start() (err error) {
 		return fmt.Errorf("configuring failed: %w", err)
 	}
 	in.needs.Store(&resp.Needs)
+	if err := in.setUnits(resp.Units); err != nil {
+		return err
+	}
+	in.proc = pc
 	if in.stream, err = pc.OpenStream(context.Background()); err != nil {
 		return fmt.Errorf("opening the event stream failed: %w", err)
 	}
@@ -172,7 +209,7 @@ func (in *instance) start() (err error) {
 	in.started = true
 	in.setState(func(s *State) { s.Status, s.PID = "running", pid })
 	in.log.Infow("plugin started", "plugin", in.cfg.Name, "pid", pid, "needs", fmt.Sprint(resp.Needs),
-		"protocol", in.client.NegotiatedVersion())
+		"protocol", in.client.NegotiatedVersion(), "keyed_units", len(resp.Units), "cached", in.keyer.Load() != nil)
 	return nil
 }
 
@@ -188,7 +225,7 @@ func (in *instance) stop() {
 	}
 	if in.client != nil {
 		in.client.Kill()
-		in.client, in.rpc = nil, nil
+		in.client, in.rpc, in.proc = nil, nil, nil
 	}
 }
 
@@ -249,6 +286,8 @@ type request struct {
 	resp  *shared.RawBatch // out of process: the answer, not decoded yet
 	out   []*shared.Event  // with final: the result (in process, or passed through)
 	final bool
+	keyed *keyedRequest // keyed path (keyed.go)
+	kk    *shared.Keyer // the keyer it was prepared with
 }
 
 // release returns r's buffers for reuse once it is finished.
@@ -266,6 +305,13 @@ func (r *request) release() {
 // prepare encodes batch for the plugin (without holding mu).
 func (in *instance) prepare(batch []*shared.Event) *request {
 	r := &request{batch: batch}
+	if k := in.keyer.Load(); k != nil {
+		r.kk = k
+		if in.useKeyed() {
+			in.prepareKeyed(r, k)
+			return r
+		}
+	}
 	if !in.cfg.InProcess {
 		r.needs = in.loadNeeds()
 		r.enc = shared.EncodeRequest(batch, r.needs)
@@ -282,6 +328,15 @@ func (in *instance) loadNeeds() []string {
 
 // call sends one batch, bounded by the timeout. Callers hold mu.
 func (in *instance) call(r *request) error {
+	if k := in.keyer.Load(); k != r.kk { // restarted with other units
+		r.keyed, r.kk = nil, k
+		if k != nil && in.useKeyed() {
+			in.prepareKeyed(r, k)
+		}
+	}
+	if r.keyed != nil {
+		return in.callKeyed(r)
+	}
 	if in.local != nil {
 		return in.callLocal(r)
 	}
@@ -395,6 +450,9 @@ func (in *instance) finish(r *request) []*shared.Event {
 	for attempt := 0; ; attempt++ {
 		if r.final {
 			return r.out
+		}
+		if r.keyed != nil {
+			return in.finishKeyed(r)
 		}
 		out, err := r.resp.Apply(r.batch, r.needs)
 		if err == nil {

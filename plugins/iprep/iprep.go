@@ -74,24 +74,11 @@ func (p *IPRep) Process(_ context.Context, events []*sdk.Event) ([]*sdk.Event, e
 			if err != nil {
 				continue
 			}
-			a = a.Unmap()
-			for _, l := range p.lists {
-				if l.hasIP(a) {
-					e.AddTag(l.cfg.Tag)
-					lists, matched = add(lists, l.cfg.Name), add(matched, a.String())
-				}
-			}
+			lists, matched = p.matchIP(e, a.Unmap(), lists, matched)
 		}
 		for _, f := range p.cfg.DomainFields {
-			d := e.Fields.String(f)
-			if d == "" {
-				continue
-			}
-			for _, l := range p.lists {
-				if l.hasDomain(d) {
-					e.AddTag(l.cfg.Tag)
-					lists, matched = add(lists, l.cfg.Name), add(matched, d)
-				}
+			if d := e.Fields.String(f); d != "" {
+				lists, matched = p.matchDomain(e, d, lists, matched)
 			}
 		}
 		if len(lists) > 0 {
@@ -99,6 +86,28 @@ func (p *IPRep) Process(_ context.Context, events []*sdk.Event) ([]*sdk.Event, e
 		}
 	}
 	return events, nil
+}
+
+// matchIP tags e for each list holding a and adds the matches.
+func (p *IPRep) matchIP(e *sdk.Event, a netip.Addr, lists, matched []string) ([]string, []string) {
+	for _, l := range p.lists {
+		if l.hasIP(a) {
+			e.AddTag(l.cfg.Tag)
+			lists, matched = add(lists, l.cfg.Name), add(matched, a.String())
+		}
+	}
+	return lists, matched
+}
+
+// matchDomain tags e for each list holding d (or a parent) and adds the matches.
+func (p *IPRep) matchDomain(e *sdk.Event, d string, lists, matched []string) ([]string, []string) {
+	for _, l := range p.lists {
+		if l.hasDomain(d) {
+			e.AddTag(l.cfg.Tag)
+			lists, matched = add(lists, l.cfg.Name), add(matched, d)
+		}
+	}
+	return lists, matched
 }
 
 func add(s []string, v string) []string {

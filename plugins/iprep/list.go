@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -18,6 +19,7 @@ type list struct {
 	ips      map[netip.Addr]bool
 	prefixes map[int]map[netip.Prefix]bool // by prefix length
 	domains  map[string]bool
+	starts   []netip.Addr // every listed address and prefix start, sorted (hasEntryIn)
 	mtime    time.Time
 	size     int64
 }
@@ -72,6 +74,15 @@ func load(c ListConfig) (*list, error) {
 	for _, e := range entries {
 		l.add(strings.TrimSpace(e))
 	}
+	for a := range l.ips {
+		l.starts = append(l.starts, a)
+	}
+	for _, set := range l.prefixes {
+		for p := range set {
+			l.starts = append(l.starts, p.Addr())
+		}
+	}
+	slices.SortFunc(l.starts, netip.Addr.Compare)
 	return l, nil
 }
 
@@ -109,6 +120,15 @@ func (l *list) hasIP(a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// hasEntryIn says whether a listed address or prefix starts inside pf. For
+// an address of pf on no list, this is whether any address of pf is listed:
+// a listed prefix holding pf would hold that address too.
+func (l *list) hasEntryIn(pf netip.Prefix) bool {
+	first := pf.Masked().Addr()
+	i, _ := slices.BinarySearchFunc(l.starts, first, netip.Addr.Compare)
+	return i < len(l.starts) && pf.Contains(l.starts[i])
 }
 
 // hasDomain matches the domain and its parent domains.

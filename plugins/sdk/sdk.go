@@ -10,6 +10,8 @@ package sdk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -54,6 +56,43 @@ type Processor interface {
 type FieldReader interface {
 	Needs() []string
 }
+
+// Keyed is optionally implemented by a Processor whose additions depend
+// only on a few key fields (protocol 3, new in SDK protocol version 3):
+// geoip's on the network of an address, timebucket's on the hour of
+// @timestamp. netbeat then caches the answers by key and asks the plugin
+// only for keys it has not seen; the events themselves never cross the
+// wire. A Keyed processor must also implement Process, which netbeat uses
+// when the cache is off (netbeat.plugins.cache_size: 0) or with a host that
+// speaks only protocols 1 and 2.
+//
+// Units is called after Configure. ProcessUnit adds what unit (an index
+// into Units) adds to each event: each holds @timestamp and only the
+// unit's key and Reads fields, flat ("source.ip" is a key), like a
+// projected event. It must not drop, reorder or delete; for a KeyNetwork
+// unit it may call Event.SetNetwork to say that the answer holds for the
+// whole network. Answers of units are combined per event (objects merged,
+// lists united, tags united), so two units must not set the same scalar.
+type Keyed interface {
+	Units() []Unit
+	ProcessUnit(ctx context.Context, unit int, events []*Event) error
+}
+
+// Unit declares a part of a Keyed processor's work and the key its answer
+// depends on.
+type Unit = shared.Unit
+
+// KeyPart is one field of a Unit's key.
+type KeyPart = shared.KeyPart
+
+// Key kinds of a KeyPart: see their documentation in the shared contract.
+const (
+	KeyValue    = shared.KeyValue    // the field's value
+	KeyNetwork  = shared.KeyNetwork  // an IP address; the answer may hold for its network (Event.SetNetwork)
+	KeyPrefixes = shared.KeyPrefixes // which of Prefixes contain an IP address
+	KeyRanges   = shared.KeyRanges   // which of Ranges contain a number
+	KeyTime     = shared.KeyTime     // @timestamp as wall time in Zone, truncated to Step
+)
 
 // Closer is optionally implemented by a Processor that holds resources; Close
 // is called when the plugin process is shut down cleanly.
@@ -116,7 +155,47 @@ func (a adapter) Configure(_ context.Context, req *shared.ConfigureRequest) (*sh
 		resp.Needs = fr.Needs()
 	}
 	*a.projected = len(resp.Needs) > 0
+	resp.Units = a.units()
+	for i := range resp.Units {
+		if err := resp.Units[i].Validate(); err != nil {
+			return nil, err
+		}
+	}
 	return resp, nil
+}
+
+// Units returns the processor's keyed units (protocol 3), if any.
+func (a adapter) units() []Unit {
+	if k, ok := a.p.(Keyed); ok {
+		return k.Units()
+	}
+	return nil
+}
+
+// Lookup answers keyed probes (protocol 3), unit by unit, reduced to the
+// changes.
+func (a adapter) Lookup(ctx context.Context, units []int, probes []*shared.Event) ([]*shared.Event, error) {
+	k, ok := a.p.(Keyed)
+	if !ok {
+		return nil, errors.New("the plugin declares no keyed units")
+	}
+	n := len(k.Units())
+	byUnit := make([][]*shared.Event, n)
+	for i, p := range probes {
+		if units[i] >= n {
+			return nil, fmt.Errorf("keyed lookup for unit %d of %d", units[i], n)
+		}
+		byUnit[units[i]] = append(byUnit[units[i]], p)
+	}
+	for u, ps := range byUnit {
+		if len(ps) > 0 {
+			if err := k.ProcessUnit(ctx, u, ps); err != nil {
+				return nil, err
+			}
+		}
+	}
+	shared.Diff(probes)
+	return probes, nil
 }
 
 func (a adapter) Process(ctx context.Context, batch []*shared.Event) ([]*shared.Event, error) {

@@ -20,6 +20,10 @@ import (
 // the CPU time per event of both sides together.
 func benchStage(b *testing.B, encoded, inProcess bool) { benchStageOut(b, encoded, inProcess, 0) }
 
+// benchCache is the answer cache size of the in-process benchmarks
+// (host.DefaultConfig's; 0 turns the keyed path off).
+var benchCache = host.DefaultConfig().CacheSize
+
 // benchStageOut is benchStage that also publishes each result as the stage
 // does (in bundles of bundle documents when bundle > 1) into a sink that
 // drops them.
@@ -38,6 +42,7 @@ func benchStageOut(b *testing.B, encoded, inProcess bool, bundle int) {
 	if inProcess {
 		hc := host.DefaultConfig()
 		hc.Chain = []host.PluginConfig{{Name: "group", InProcess: true, Config: cfg}}
+		hc.CacheSize = benchCache
 		h, err := newHost(hc)
 		if err != nil {
 			b.Fatal(err)
@@ -85,6 +90,13 @@ func benchStageOut(b *testing.B, encoded, inProcess bool, bundle int) {
 }
 
 func BenchmarkStageEncodedInProcess(b *testing.B) { benchStage(b, true, true) }
+
+// The same without the answer cache: the built-ins' Process on every event.
+func BenchmarkStageEncodedInProcessUncached(b *testing.B) {
+	defer func(n int) { benchCache = n }(benchCache)
+	benchCache = 0
+	benchStage(b, true, true)
+}
 func BenchmarkStageMapsInProcess(b *testing.B)    { benchStage(b, false, true) }
 func BenchmarkStageEncodedGRPC(b *testing.B)      { benchStage(b, true, false) }
 func BenchmarkStageMapsGRPC(b *testing.B)         { benchStage(b, false, false) }

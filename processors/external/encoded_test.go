@@ -49,7 +49,9 @@ func builtins(t *testing.T) map[string]any {
 		map[string]any{"name": "comment", "config": map[string]any{"rules": []any{
 			map[string]any{"match": map[string]any{"ports": []any{53, 80, 443}}, "tags": []any{"web"},
 				"add_fields": map[string]any{"labels.service": "web", "event.reason": "rule"}},
-			map[string]any{"match": map[string]any{"cidr": []any{"0.0.0.0/0"}}, "comment": "v4"}}}},
+			map[string]any{"match": map[string]any{"cidr": []any{"0.0.0.0/0"}}, "comment": "v4"},
+			map[string]any{"match": map[string]any{"cidr": []any{"81.0.0.0/8"}, "time": map[string]any{"from": "22:00", "to": "06:00", "timezone": "Asia/Kolkata"}}, "tags": []any{"night"}},
+			map[string]any{"match": map[string]any{"cidr": []any{"81.0.0.0/8"}, "time": map[string]any{"after": "2026-03-02T07:30:00Z", "weekdays": []any{"mon", "tue"}}}, "tags": []any{"later"}}}}},
 		map[string]any{"name": "timebucket", "config": map[string]any{"timezone": "Europe/Paris"}},
 		map[string]any{"name": "geoip", "config": map[string]any{"city_database": city, "asn_database": asn}},
 		map[string]any{"name": "iprep", "config": map[string]any{"lists": []any{map[string]any{"path": block}}}},

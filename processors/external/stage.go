@@ -53,6 +53,7 @@ func WrapSink(b *libbeat.Beat, s Sink, o StageOptions) (Sink, error) {
 	if err != nil {
 		return nil, err
 	}
+	registerMetrics(b.Monitoring.StatsRegistry())
 	st := NewStage(h, s, o)
 	st.owned = true
 	return st, nil

@@ -12,16 +12,17 @@ import sys
 
 # (stage, regex on function names); the first stage that matches a frame of
 # the stack gets the sample. Encoding is checked before the queue because the
-# memory queue calls output.franz's encoder, and the processors before the
-# pipeline client that runs them.
+# memory queue calls output.franz's encoder, the processors before the
+# pipeline client that runs them, and the queue before the flow table,
+# which publishes records from inside its lock when they are not bundled.
 STAGES = [
     ("capture (read)", r"beat/capture\.|pcapgo\.|pcapfile\."),
     ("decode", r"beat/decode\.\(\*Decoder\)\.Decode"),
-    ("event build", r"beat/event\.|beat\.\(\*bundler\)\.add"),
-    ("flow table", r"beat/flows\."),
+    ("event build", r"beat/event\.|beat\.\(\*bundler\)\.add|beat\.\(\*flowBundler\)\.add"),
     ("processors", r"processing\.\(\*group\)\.Run|libbeat/processors"),
     ("encode (JSON)", r"outputs/kafka\.\(\*recordEncoder\)|outputs/kafka\.\(\*fastEncoder\)|outputs/codec|go-structform|outputs/kafka\.\(\*client\)\.makeRecord"),
     ("queue + pipeline", r"publisher/queue|publisher/pipeline|beat\.newAsyncSink|beat\.\(\*asyncSink\)|beat\.\(\*bundler\)|outputs\.\(\*backoffClient\)"),
+    ("flow table", r"beat/flows\."),
     ("produce (franz-go)", r"franz-go|outputs/kafka\.\(\*client\)"),
     ("output (file)", r"outputs/fileout|file\.\(\*Rotator\)"),
     ("GC", r"runtime\.gcBgMarkWorker|runtime\.bgsweep|runtime\.bgscavenge|runtime\.gcAssist|runtime\.markroot"),

@@ -31,14 +31,15 @@ type client struct {
 
 	hosts    []string
 	opts     []kgo.Opt
-	timeout  time.Duration // Connect ping and Publish deadline
+	timeout  time.Duration // Connect ping; how long batches may wait before a warning
 	maxBytes int
 
 	enc     *recordEncoder // for events the queue did not encode (disk queue)
 	headers []kgo.RecordHeader
 
-	places  chan struct{}  // one per batch in flight (pipelining)
-	running sync.WaitGroup // batches not yet settled
+	places      chan struct{}  // one per batch in flight (pipelining)
+	pendingRecs atomic.Int64   // records handed to franz-go and not answered
+	running     sync.WaitGroup // batches not yet settled
 
 	mu     sync.Mutex
 	cl     *kgo.Client
@@ -109,14 +110,16 @@ func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 	if cl == nil {
 		return c.notConnected(batch)
 	}
-	select {
-	case c.places <- struct{}{}:
-	case <-base.Done(): // closed meanwhile: the next Connect starts afresh
+	if !c.waitPlace(base) { // closed meanwhile: the next Connect starts afresh
 		return c.notConnected(batch)
 	}
 
-	ctx, cancel := context.WithTimeout(base, c.timeout)
-	p := &inflight{batch: batch, events: events, slots: c.slotsOf(events), start: time.Now(), cancel: cancel}
+	// No deadline of our own: a record handed to franz-go stays there until
+	// Kafka answered for it (franz-go retries retriable errors without
+	// limit) or until Close. Cancelling records that may already be in a
+	// produce request would make franz-go start a new producer ID, and the
+	// retry of records Kafka did write would write them twice.
+	p := &inflight{batch: batch, events: events, slots: c.slotsOf(events), start: time.Now()}
 	// libbeat's output metrics (libbeat.output.events.*) count records: a
 	// bundle of packets is as many events as it has documents.
 	c.observer.NewBatch(len(p.slots))
@@ -125,7 +128,7 @@ func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 	recs := make([]kgo.Record, len(p.slots)) // one allocation for the batch's records
 	for i := range p.slots {
 		sl, r := &p.slots[i], &recs[i]
-		err := c.makeRecord(ctx, sl.rec, r)
+		err := c.makeRecord(base, sl.rec, r)
 		if err == nil {
 			if sl.size = recordSize(r); sl.size > c.maxBytes {
 				err = errorf("producing to %s failed: %w (%d > %d bytes)", r.Topic, ErrOversize, sl.size, c.maxBytes)
@@ -137,13 +140,52 @@ func (c *client) Publish(_ context.Context, batch publisher.Batch) error {
 			continue
 		}
 		c.metrics.produced.Inc()
-		cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
+		c.pendingRecs.Add(1)
+		cl.Produce(base, r, func(_ *kgo.Record, err error) {
+			c.pendingRecs.Add(-1)
 			sl.err = err
 			c.done(p)
 		})
 	}
 	c.done(p)
 	return nil
+}
+
+// waitPlace waits until fewer than pipelining batches are in flight; false
+// when the client was closed meanwhile. All places taken means Kafka has not
+// answered for pipelining batches: this is where backpressure from the
+// cluster reaches the pipeline (and through its queue, the capture). While
+// waiting it warns every timeout and says when Kafka takes records again.
+// franz-go does not report the errors it retries (NOT_ENOUGH_REPLICAS,
+// NOT_LEADER_OR_FOLLOWER, …) below debug level; `-d kafka` shows them.
+func (c *client) waitPlace(base context.Context) bool {
+	select {
+	case c.places <- struct{}{}:
+		return true
+	default:
+	}
+	start := time.Now()
+	tick := time.NewTicker(c.timeout)
+	defer tick.Stop()
+	warned := false
+	for {
+		select {
+		case c.places <- struct{}{}:
+			if warned {
+				c.log.Warnf("%s: Kafka acknowledges records again after %s", component, time.Since(start).Round(time.Second))
+			}
+			return true
+		case <-base.Done():
+			return false
+		case <-tick.C:
+			warned = true
+			c.log.Warnf("%s: %d batches (%d records) waiting for Kafka to acknowledge them for %s; "+
+				"no more events are taken meanwhile (backpressure) and franz-go retries until Kafka answers. "+
+				"Likely causes: brokers down or unreachable, fewer in-sync replicas than min.insync.replicas "+
+				"(NOT_ENOUGH_REPLICAS with required_acks -1), a leader election; run with -d kafka to see the errors",
+				component, len(c.places), c.pendingRecs.Load(), time.Since(start).Round(time.Second))
+		}
+	}
 }
 
 // notConnected hands the whole batch back: there is no franz-go client.
@@ -161,7 +203,6 @@ type inflight struct {
 	events  []publisher.Event
 	slots   []slot
 	start   time.Time
-	cancel  context.CancelFunc
 	pending atomic.Int64 // records without an answer, +1 while Publish produces
 }
 
@@ -174,7 +215,6 @@ func (c *client) done(p *inflight) {
 	}
 	go func() {
 		defer c.running.Done()
-		p.cancel()
 		elapsed := time.Since(p.start)
 		c.observer.ReportLatency(elapsed)
 		c.metrics.observeBatch(len(p.slots), elapsed)

@@ -187,6 +187,10 @@ func TestOversizeDroppedCountedLogged(t *testing.T) {
 	}
 }
 
+// TestRetryWhenClusterUnreachable: with the cluster gone, the records stay
+// with franz-go, which retries them; no deadline of netbeat's own gives up
+// records that may already be in a produce request (resending those under a
+// new producer ID is how duplicates were written). Close hands them back.
 func TestRetryWhenClusterUnreachable(t *testing.T) {
 	kc := newCluster(t, "netbeat")
 	c, reg := newTestClient(t, nil, settingsFor(kc, map[string]any{"timeout": "1s"}))
@@ -194,10 +198,15 @@ func TestRetryWhenClusterUnreachable(t *testing.T) {
 	kc.Close()
 
 	evs := flowEvents(0, 10, time.Now())
-	b, err := publish(c, evs...)
-	if err != nil {
+	b := outest.NewBatch(evs...)
+	if err := c.Publish(t.Context(), b); err != nil {
 		t.Fatalf("Publish error = %v; failures are signalled with the batch", err)
 	}
+	time.Sleep(2500 * time.Millisecond) // more than twice timeout, the old per-batch deadline
+	if n := len(b.Signals); n != 0 {
+		t.Fatalf("batch signalled %+v while Kafka had not answered; want no signal before Close", b.Signals)
+	}
+	_ = c.Close()
 	sig := lastSignal(t, b)
 	if sig.Tag != outest.BatchRetryEvents || len(sig.Events) != len(evs) {
 		t.Fatalf("signal = %v with %d events, want RetryEvents with %d", sig.Tag, len(sig.Events), len(evs))
@@ -205,7 +214,6 @@ func TestRetryWhenClusterUnreachable(t *testing.T) {
 	if got := uintMetric(reg, "events.failed"); got != 10 {
 		t.Errorf("events.failed = %d, want 10", got)
 	}
-	_ = c.Close()
 	if err := c.Connect(t.Context()); !errors.Is(err, ErrNoBroker) {
 		t.Errorf("Connect to a closed cluster = %v, want ErrNoBroker", err)
 	}
@@ -291,12 +299,13 @@ func TestPermanentErrors(t *testing.T) {
 
 // TestPipeliningBoundsBatchesInFlight: Publish returns before Kafka answered,
 // at most pipelining batches are in flight, and the next Publish waits until
-// one of them is signalled.
+// one of them is signalled (here: until Close hands them back, as nothing can
+// be acknowledged).
 func TestPipeliningBoundsBatchesInFlight(t *testing.T) {
 	kc := newCluster(t, "netbeat")
 	c, _ := newTestClient(t, nil, settingsFor(kc, map[string]any{"timeout": "1s", "pipelining": 2}))
 	connect(t, c)
-	kc.Close() // nothing can be acknowledged: each batch fails at its deadline
+	kc.Close() // nothing can be acknowledged
 
 	var mu sync.Mutex
 	var order []string
@@ -304,9 +313,10 @@ func TestPipeliningBoundsBatchesInFlight(t *testing.T) {
 	batch := func(name string, from int) *outest.Batch {
 		b := outest.NewBatch(flowEvents(from, 5, time.Now())...)
 		b.OnSignal = func(sig outest.BatchSignal) {
-			if sig.Tag == outest.BatchRetryEvents {
-				note(name + " retry")
-			} else {
+			switch sig.Tag {
+			case outest.BatchRetryEvents, outest.BatchCancelled:
+				note(name + " handed back")
+			default:
 				note(fmt.Sprintf("%s signal %v", name, sig.Tag))
 			}
 		}
@@ -321,22 +331,37 @@ func TestPipeliningBoundsBatchesInFlight(t *testing.T) {
 	if got := len(c.places); got != 2 {
 		t.Fatalf("%d batches in flight after two Publish calls, want 2", got)
 	}
-	if err := c.Publish(t.Context(), batch("b3", 10)); err != nil {
-		t.Fatalf("Publish b3: %v", err)
+	b3 := make(chan struct{})
+	go func() {
+		_ = c.Publish(t.Context(), batch("b3", 10)) // ErrNotConnected when Close wins the race
+		note("b3 published")
+		close(b3)
+	}()
+	select {
+	case <-b3:
+		t.Fatal("a third Publish returned while two batches were in flight with pipelining: 2")
+	case <-time.After(1500 * time.Millisecond):
 	}
-	note("b3 published")
+	note("close")
+	_ = c.Close()
+	<-b3
 	c.running.Wait()
 
 	mu.Lock()
 	defer mu.Unlock()
-	// b3's Publish waited for a place: one of b1 and b2 was signalled first.
-	if len(order) != 5 || order[0] != "b1, b2 published" || !strings.HasSuffix(order[1], " retry") ||
-		order[1] == "b3 retry" || order[4] == "b3 published" {
-		t.Fatalf("order of events = %q, want b1 and b2 published, one of them handed back for retry, then b3 published", order)
+	if len(order) != 6 || order[0] != "b1, b2 published" || order[1] != "close" {
+		t.Fatalf("order of events = %q, want b1 and b2 published, nothing until close, then all three handed back", order)
 	}
+	back := 0
 	for _, s := range order {
 		if strings.Contains(s, " signal ") {
 			t.Fatalf("order of events = %q: every batch must be handed back for retry", order)
 		}
+		if strings.HasSuffix(s, " handed back") {
+			back++
+		}
+	}
+	if back != 3 {
+		t.Fatalf("order of events = %q: want 3 batches handed back", order)
 	}
 }

@@ -32,7 +32,7 @@ type franzConfig struct {
 	ClientID  string                    `config:"client_id"`
 
 	RequiredACKs     int    `config:"required_acks"`
-	Idempotent       bool   `config:"idempotent"`
+	Idempotent       *bool  `config:"idempotent"` // unset: true with required_acks -1 (idempotent())
 	Compression      string `config:"compression"`
 	CompressionLevel int    `config:"compression_level"`
 	MaxMessageBytes  int    `config:"max_message_bytes"`
@@ -174,7 +174,7 @@ func (c *franzConfig) Validate() error {
 	default:
 		add("required_acks: %d is invalid (use 1, 0 or -1)", c.RequiredACKs)
 	}
-	if c.Idempotent && c.RequiredACKs != -1 {
+	if c.Idempotent != nil && *c.Idempotent && c.RequiredACKs != -1 {
 		errs = append(errs, ErrIdempotentAcks)
 	}
 	if c.MaxMessageBytes < 1 {
@@ -222,6 +222,17 @@ func (c *franzConfig) Validate() error {
 		return fmt.Errorf("validating the configuration failed: %w", err)
 	}
 	return nil
+}
+
+// idempotent reports whether franz-go's idempotent producer is used: as
+// configured, and by default whenever required_acks is -1 (it needs acks from
+// all in-sync replicas). It keeps franz-go's own retries of a produce request
+// whose answer was lost from writing records twice.
+func (c *franzConfig) idempotent() bool {
+	if c.Idempotent != nil {
+		return *c.Idempotent
+	}
+	return c.RequiredACKs == -1
 }
 
 // linger returns the producer linger: linger wins over bulk_flush_frequency.

@@ -15,8 +15,27 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if fc.RequiredACKs != 1 || fc.Compression != "gzip" || fc.BulkMaxSize != 2048 ||
-		fc.MaxMessageBytes != 1000000 || fc.MaxRetries != 3 || fc.Idempotent {
+		fc.MaxMessageBytes != 1000000 || fc.MaxRetries != 3 || fc.idempotent() {
 		t.Errorf("unexpected defaults: %+v", fc)
+	}
+	// The idempotent producer is the default wherever it is possible.
+	for _, tc := range []struct {
+		kv   map[string]any
+		want bool
+	}{
+		{map[string]any{"required_acks": -1}, true},
+		{map[string]any{"required_acks": -1, "idempotent": false}, false},
+		{map[string]any{"required_acks": 1}, false},
+		{map[string]any{"required_acks": 0}, false},
+	} {
+		tc.kv["hosts"], tc.kv["topic"] = []string{"k:9092"}, "t"
+		fc, err := readConfig(config.MustNewConfigFrom(tc.kv))
+		if err != nil {
+			t.Fatalf("%v: %v", tc.kv, err)
+		}
+		if got := fc.idempotent(); got != tc.want {
+			t.Errorf("%v: idempotent() = %v, want %v", tc.kv, got, tc.want)
+		}
 	}
 	if fc.Key == nil {
 		t.Error("key must default to the community id")

@@ -4,9 +4,11 @@
 // so switching is renaming `output.kafka:` to `output.franz:`.
 //
 // Delivery: an event is ACKed only after Kafka acknowledged it (per
-// required_acks); retriable failures go back to the pipeline with
-// batch.RetryEvents; oversize, undecodable and unauthorized events are
-// dropped, logged and counted. See README.md for options and metrics.
+// required_acks); records that may be in flight are never cancelled (with
+// required_acks -1 the idempotent producer writes each once per run); what
+// kgo fails goes back to the pipeline with batch.RetryEvents; oversize,
+// undecodable and unauthorized events are dropped, logged and counted. See
+// README.md for the guarantee per mode, options and metrics.
 package kafka
 
 import (
@@ -56,8 +58,9 @@ func makeFranz(_ outputs.IndexManager, info beat.Info, observer outputs.Observer
 	if err != nil {
 		return outputs.Fail(err)
 	}
-	// The pipeline retries events max_retries times (-1: forever); kgo only
-	// retries a produce request until timeout.
+	// kgo retries records until Kafka answers; the pipeline retries the
+	// events kgo failed (client closed, permanent errors) max_retries times
+	// (-1: forever), and the backoff wrapper paces failed Connects.
 	// Events are encoded as they enter the queue (recordEncoder), by the
 	// goroutine that publishes them, not by the output worker.
 	encoders := c.encoderFactory(func() (codec.Codec, error) { return codec.CreateEncoder(info, fc.Codec) })

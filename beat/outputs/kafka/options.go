@@ -14,10 +14,12 @@ import (
 )
 
 // kgoOptions turns the validated user configuration into franz-go client
-// options. Retries of whole events are left to the libbeat pipeline
-// (max_retries); kgo itself retries a record until the Publish deadline
-// (timeout + linger) cancels it. kgo.RecordDeliveryTimeout is not used: it
-// measures from the record timestamp, which is the (possibly old) event time.
+// options. kgo retries a record until Kafka answers for it (RecordRetries and
+// RecordDeliveryTimeout stay unlimited: the delivery timeout measures from
+// the record timestamp, which is the possibly old event time of a pcap
+// replay); netbeat never cancels records that may be in flight (client.go),
+// so with the idempotent producer a record is written once. Records kgo
+// fails (client closed, permanent errors) go back to the libbeat pipeline.
 func kgoOptions(cfg *franzConfig, part *partitioner, log *logp.Logger) ([]kgo.Opt, error) {
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(cfg.Hosts...),
@@ -48,7 +50,7 @@ func kgoOptions(cfg *franzConfig, part *partitioner, log *logp.Logger) ([]kgo.Op
 	default:
 		opts = append(opts, kgo.RequiredAcks(kgo.AllISRAcks()))
 	}
-	if !cfg.Idempotent {
+	if !cfg.idempotent() {
 		opts = append(opts, kgo.DisableIdempotentWrite())
 	}
 

@@ -18,8 +18,10 @@ import (
 
 // writeCapture writes n Ethernet/IPv4 TCP and UDP packets between public
 // and private addresses, spread over two days, and returns how many
-// distinct flows (5-tuples, either direction) they make.
-func writeCapture(path string, n int) (int, error) {
+// distinct flows (5-tuples, either direction) they make. With addrs > 0 the
+// public 81.x addresses come from a pool of addrs random ones (repeating,
+// as in real captures); with 0 each is drawn at random from 81.0.0.0/8.
+func writeCapture(path string, n, addrs int) (int, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return 0, err
@@ -34,9 +36,17 @@ func writeCapture(path string, n int) (int, error) {
 	ports := []int{53, 80, 443, 8080, 22, 123}
 	buf := gopacket.NewSerializeBuffer()
 	flows := map[string]bool{}
+	pool := make([]net.IP, addrs)
+	pr := rand.New(rand.NewSource(2))
+	for i := range pool {
+		pool[i] = net.IPv4(81, byte(pr.Intn(256)), byte(pr.Intn(256)), byte(pr.Intn(256)))
+	}
 	for i := 0; i < n; i++ {
 		ip := &layers.IPv4{Version: 4, TTL: 64, SrcIP: net.IPv4(81, byte(r.Intn(256)), byte(r.Intn(256)), byte(r.Intn(256))),
 			DstIP: net.IPv4(10, 0, 0, byte(r.Intn(256)))}
+		if addrs > 0 {
+			ip.SrcIP = pool[pr.Intn(addrs)]
+		}
 		if i%2 == 0 {
 			ip.SrcIP, ip.DstIP = ip.DstIP, ip.SrcIP
 		}

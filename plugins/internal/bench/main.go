@@ -26,6 +26,8 @@ func main() {
 	runs := flag.Int("runs", 3, "runs per scenario (best is kept)")
 	only := flag.String("only", "", "comma-separated scenario names")
 	mode := flag.String("mode", "packets", "packets or flows")
+	addrs := flag.Int("addrs", 0, "public addresses: a pool of this many (0: every one drawn at random from 81.0.0.0/8)")
+	cacheSize := flag.Int("cache", -1, "netbeat.plugins.cache_size (-1: netbeat's default; 0: off; 1: nearly every key misses)")
 	flag.Parse()
 	if *nb == "" {
 		log.Fatal("bench: -netbeat is required")
@@ -44,9 +46,9 @@ func main() {
 	if *mode != "packets" && *mode != "flows" {
 		log.Fatalf("bench: -mode %q: want packets or flows", *mode)
 	}
-	nflows, err := writeCapture(big, *packets)
+	nflows, err := writeCapture(big, *packets, *addrs)
 	must(err)
-	_, err = writeCapture(small, 1)
+	_, err = writeCapture(small, 1, *addrs)
 	must(err)
 	events := *packets
 	if *mode == "flows" {
@@ -61,7 +63,7 @@ func main() {
 		}
 		for _, inproc := range sc.modes() {
 			cfg := filepath.Join(dir, fmt.Sprintf("%s-%s-%v.yml", sc.name, *mode, inproc))
-			must(os.WriteFile(cfg, []byte(sc.config(*mode, inproc)), 0o600))
+			must(os.WriteFile(cfg, []byte(sc.config(*mode, inproc, *cacheSize)), 0o600))
 			startup, startCPU := best(*runs, func() (time.Duration, time.Duration) { return run(*nb, cfg, small, dir, *mode) })
 			total, totalCPU := best(*runs, func() (time.Duration, time.Duration) { return run(*nb, cfg, big, dir, *mode) })
 			eps := float64(events) / (total - startup).Seconds()
@@ -78,8 +80,9 @@ func main() {
 			fmt.Printf("| %s | %s | %.0f | %.0f%% | %.2f | %.2f | %.2f |\n", sc.name, mode, eps, 100*eps/base, 1e6*(1/eps-1/base), cpu, cpu-baseCPU)
 		}
 	}
-	fmt.Printf("\n%s mode: %d packets, %d events, best of %d runs, startup (1-packet run) subtracted; load average at start: %s; %s/%s, %d CPUs, %s\n",
-		*mode, *packets, events, *runs, la, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format(time.RFC3339))
+	fmt.Printf("\n%s mode: %d packets, %d events, public addresses %s, cache_size %s, best of %d runs, startup (1-packet run) subtracted; load average at start: %s; %s/%s, %d CPUs, %s\n",
+		*mode, *packets, events, map[bool]string{true: fmt.Sprintf("a pool of %d", *addrs), false: "random"}[*addrs > 0],
+		map[bool]string{true: "default", false: fmt.Sprint(*cacheSize)}[*cacheSize < 0], *runs, la, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format(time.RFC3339))
 }
 
 func must(err error) {

@@ -27,7 +27,7 @@ output.discard:
 logging.level: warning
 `
 
-func (s scenario) config(mode string, inproc bool) string {
+func (s scenario) config(mode string, inproc bool, cacheSize int) string {
 	var b strings.Builder
 	b.WriteString("netbeat:\n  mode: [" + mode + "]\n")
 	if mode == "flows" {
@@ -39,7 +39,11 @@ func (s scenario) config(mode string, inproc bool) string {
 	if len(s.plugins) == 0 {
 		return b.String() + common
 	}
-	b.WriteString("  plugins:\n    batch_size: 512\n    linger: 20ms\n    chain:\n")
+	b.WriteString("  plugins:\n    batch_size: 512\n    linger: 20ms\n")
+	if cacheSize >= 0 {
+		fmt.Fprintf(&b, "    cache_size: %d\n", cacheSize)
+	}
+	b.WriteString("    chain:\n")
 	for _, p := range s.plugins {
 		lines := strings.Split(strings.TrimSpace(p), "\n")
 		for i, l := range lines {

@@ -25,6 +25,11 @@ type ConfigureRequest struct {
 // means the whole event.
 type ConfigureResponse struct {
 	Needs []string
+	// Units (protocol 3) are the plugin's keyed units (keyed.go); the host
+	// caches their answers.
+	Units []Unit
+
+	keyed bool // plugin side: protocol 3 negotiated, Units go on the wire
 }
 
 // Batch is a request (host to plugin) or a response (plugin to host).
@@ -54,11 +59,30 @@ func (m *ConfigureRequest) unmarshal(r *reader) {
 }
 
 func (m *ConfigureResponse) marshal(b []byte) []byte {
-	return putValue(b, m.Needs)
+	b = putValue(b, m.Needs)
+	if m.keyed && len(m.Units) > 0 {
+		b = putValue(b, unitsValue(m.Units))
+	}
+	return b
 }
 
+// unmarshal reads Needs and, from a protocol 3 plugin, its units; invalid
+// units fail the message with an error naming what is wrong.
 func (m *ConfigureResponse) unmarshal(r *reader) {
 	m.Needs, _ = r.value().([]string)
+	if r.err != nil || len(r.b) == 0 {
+		return
+	}
+	v := r.value()
+	if r.err != nil {
+		return
+	}
+	units, err := unitsFrom(v)
+	if err != nil {
+		r.err, r.b = err, nil
+		return
+	}
+	m.Units = units
 }
 
 func (m *Batch) marshal(b []byte) []byte {

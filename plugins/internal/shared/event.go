@@ -1,6 +1,7 @@
 package shared
 
 import (
+	"net/netip"
 	"reflect"
 	"strings"
 	"sync"
@@ -19,11 +20,12 @@ type Event struct {
 	Meta      M
 	Fields    M
 
-	seq     uint32    // position in the batch, so a plugin may drop events
-	host    any       // host-side data that never crosses the wire
-	deleted []string  // response of a projected event: keys the plugin removed
-	orig    []field   // request as decoded (plugin side): the fields before Process, for Diff
-	enc     *Encoding // host side: the event's top-level values may be RawValues (encoded.go)
+	seq     uint32       // position in the batch, so a plugin may drop events
+	host    any          // host-side data that never crosses the wire
+	deleted []string     // response of a projected event: keys the plugin removed
+	orig    []field      // request as decoded (plugin side): the fields before Process, for Diff
+	enc     *Encoding    // host side: the event's top-level values may be RawValues (encoded.go)
+	network netip.Prefix // keyed answer (protocol 3): the network it holds for (keyed.go)
 }
 
 type field struct {

@@ -20,7 +20,8 @@ const serviceName = "netbeat.plugin.v1.Processor"
 var serviceDesc = grpc.ServiceDesc{
 	ServiceName: serviceName,
 	HandlerType: (*Processor)(nil),
-	Methods:     []grpc.MethodDesc{{MethodName: "Configure", Handler: configureHandler}},
+	Methods: []grpc.MethodDesc{{MethodName: "Configure", Handler: configureHandler},
+		{MethodName: "Lookup", Handler: lookupHandler}}, // protocol 3
 	Streams: []grpc.StreamDesc{{StreamName: "Process", Handler: processHandler,
 		ServerStreams: true, ClientStreams: true}},
 	Metadata: "netbeat/plugin/v1",
@@ -31,7 +32,11 @@ func configureHandler(srv any, ctx context.Context, dec func(any) error, _ grpc.
 	if err := dec(req); err != nil {
 		return nil, err
 	}
-	return srv.(Processor).Configure(ctx, req)
+	resp, err := srv.(Processor).Configure(ctx, req)
+	if s, ok := srv.(*server); ok && resp != nil {
+		resp.keyed = s.keyed
+	}
+	return resp, err
 }
 
 // processHandler serves the bidirectional Process stream: one response
@@ -63,28 +68,33 @@ type ProcessorPlugin struct {
 	plugin.NetRPCUnsupportedPlugin
 	Impl Processor // plugin side only
 	Dict bool      // protocol 2: answers through the stream's dictionary
+	// Keyed is protocol 3: the plugin may declare units (Configure) and
+	// answers keyed lookups (Lookup).
+	Keyed bool
 }
 
 type server struct {
 	Processor
-	dict bool
+	dict  bool
+	keyed bool
 }
 
 // GRPCServer registers the processor service.
 func (p *ProcessorPlugin) GRPCServer(_ *plugin.GRPCBroker, s *grpc.Server) error {
-	s.RegisterService(&serviceDesc, &server{Processor: p.Impl, dict: p.Dict})
+	s.RegisterService(&serviceDesc, &server{Processor: p.Impl, dict: p.Dict, keyed: p.Keyed})
 	return nil
 }
 
 // GRPCClient returns a *Client.
 func (p *ProcessorPlugin) GRPCClient(_ context.Context, _ *plugin.GRPCBroker, c *grpc.ClientConn) (any, error) {
-	return &Client{conn: c, dict: p.Dict}, nil
+	return &Client{conn: c, dict: p.Dict, keyed: p.Keyed}, nil
 }
 
 // Client is the host side of the processor service.
 type Client struct {
-	conn *grpc.ClientConn
-	dict bool // protocol 2 negotiated
+	conn  *grpc.ClientConn
+	dict  bool // protocol 2 negotiated
+	keyed bool // protocol 3 negotiated
 }
 
 var callOpts = []grpc.CallOption{grpc.CallContentSubtype(CodecName)}

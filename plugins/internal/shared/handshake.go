@@ -10,9 +10,10 @@ import (
 
 // ProtocolVersion is the newest plugin protocol version. Host and plugin
 // offer every version they speak and go-plugin picks the newest common one:
-// 1 (answers encoded in full) and 2 (answers through a per-stream value
-// dictionary, dict.go). A host only talks to plugins that share a version.
-const ProtocolVersion = 2
+// 1 (answers encoded in full), 2 (answers through a per-stream value
+// dictionary, dict.go) and 3 (2, plus keyed units whose answers the host
+// caches, keyed.go). A host only talks to plugins that share a version.
+const ProtocolVersion = 3
 
 // PluginName is the key of the processor plugin in the plugin map.
 const PluginName = "processor"
@@ -30,5 +31,6 @@ func VersionedPlugins(impl Processor) map[int]plugin.PluginSet {
 	return map[int]plugin.PluginSet{
 		1: {PluginName: &ProcessorPlugin{Impl: impl}},
 		2: {PluginName: &ProcessorPlugin{Impl: impl, Dict: true}},
+		3: {PluginName: &ProcessorPlugin{Impl: impl, Dict: true, Keyed: true}},
 	}
 }

@@ -19,10 +19,12 @@ type proc struct {
 	mode  string
 	after int64
 	n     int64
+	keyed bool
 }
 
 func (p *proc) Configure(cfg map[string]any) error {
 	p.mode, _ = cfg["mode"].(string)
+	p.keyed, _ = cfg["keyed"].(bool)
 	if v, ok := cfg["after"].(int64); ok {
 		p.after = v
 	}
@@ -34,6 +36,20 @@ func (p *proc) Configure(cfg map[string]any) error {
 }
 
 func (p *proc) Needs() []string { return []string{"n", "tags"} }
+
+// Units (with keyed: true): one unit keyed on n (protocol 3).
+func (p *proc) Units() []sdk.Unit {
+	if !p.keyed {
+		return nil
+	}
+	return []sdk.Unit{{Name: "n", Key: []sdk.KeyPart{{Field: "n", Kind: sdk.KeyValue}}}}
+}
+
+// ProcessUnit misbehaves as Process does.
+func (p *proc) ProcessUnit(ctx context.Context, _ int, events []*sdk.Event) error {
+	_, err := p.Process(ctx, events)
+	return err
+}
 
 func (p *proc) Process(_ context.Context, events []*sdk.Event) ([]*sdk.Event, error) {
 	p.n++
@@ -57,9 +73,17 @@ func (p *proc) Process(_ context.Context, events []*sdk.Event) ([]*sdk.Event, er
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "-protocol2" { // a plugin built with an SDK that speaks protocols 1 and 2
+		v := *sdk.PluginSet(&proc{})[shared.PluginName].(*shared.ProcessorPlugin)
+		v1, v2 := v, v
+		v1.Dict, v1.Keyed, v2.Keyed = false, false, false
+		set := map[int]plugin.PluginSet{1: {shared.PluginName: &v1}, 2: {shared.PluginName: &v2}}
+		plugin.Serve(&plugin.ServeConfig{HandshakeConfig: shared.Handshake, VersionedPlugins: set, GRPCServer: plugin.DefaultGRPCServer})
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == "-protocol1" { // a plugin built with an SDK that speaks only protocol 1
 		v1 := *sdk.PluginSet(&proc{})[shared.PluginName].(*shared.ProcessorPlugin)
-		v1.Dict = false
+		v1.Dict, v1.Keyed = false, false
 		plugin.Serve(&plugin.ServeConfig{
 			HandshakeConfig:  shared.Handshake,
 			VersionedPlugins: map[int]plugin.PluginSet{1: {shared.PluginName: &v1}},
