@@ -97,9 +97,9 @@ func BenchmarkStageEncodedInProcessUncached(b *testing.B) {
 	benchCache = 0
 	benchStage(b, true, true)
 }
-func BenchmarkStageMapsInProcess(b *testing.B)    { benchStage(b, false, true) }
-func BenchmarkStageEncodedGRPC(b *testing.B)      { benchStage(b, true, false) }
-func BenchmarkStageMapsGRPC(b *testing.B)         { benchStage(b, false, false) }
+func BenchmarkStageMapsInProcess(b *testing.B) { benchStage(b, false, true) }
+func BenchmarkStageEncodedGRPC(b *testing.B)   { benchStage(b, true, false) }
+func BenchmarkStageMapsGRPC(b *testing.B)      { benchStage(b, false, false) }
 
 type discardSink struct{}
 

@@ -53,7 +53,6 @@ func TestUnitsWire(t *testing.T) {
 	}
 }
 
-
 // Keys: events with the same key fields (after truncation, prefix and
 // range classes) get the same key, others a different one.
 func TestKeys(t *testing.T) {
