@@ -257,7 +257,7 @@ func (p *drainingPipeline) Close() error {
 	p.nb.Stop()
 	select {
 	case <-p.nb.drained:
-	case <-time.After(p.nb.cfg.ShutdownTimeout + time.Second):
+	case <-time.After(p.nb.config().ShutdownTimeout + time.Second): // under the lock: a reconfiguration may replace nb.cfg
 	}
 	return p.closer.Close()
 }
