@@ -4,6 +4,7 @@ package event
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -38,9 +39,21 @@ func FuzzPacketEvent(f *testing.F) {
 		src.Close()
 	}
 	dec, _ := decode.New(decode.LinkTypeEthernet)
+	// 16 flows at most: the table's index and store reuse entries all the
+	// time; every record is also written into a bundle (flow bundles).
+	fo, bundle := &FlowOptions{}, NewBundle(8)
 	table := flows.NewTable(flows.Config{MaxFlows: 16}, func(fl *flows.Flow) {
 		if _, err := json.Marshal(Flow(fl).Fields); err != nil {
 			panic(err)
+		}
+		if bundle.Full() {
+			bundle.Release()
+			bundle = NewBundle(8)
+		}
+		bundle.AddFlow(fl, fo)
+		d := &bundle.Docs[bundle.Len()-1]
+		if !json.Valid(d.Body) || string(d.CommunityID()) != fl.CommunityID {
+			panic(fmt.Sprintf("bundled flow document %s (community ID %q)", d.Body, fl.CommunityID))
 		}
 	})
 	opts := []*PacketOptions{{}, {PayloadMaxBytes: 8, Fields: []string{"source", "tcp.flags", "frame.payload"}}}
