@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/elastic/beats/v7/libbeat/common"
+	conf "github.com/elastic/elastic-agent-libs/config"
 )
 
 // TestAppendUint: the in-place formatter agrees with strconv at every
@@ -53,10 +54,11 @@ func TestAppendMAC(t *testing.T) {
 	}
 }
 
-// TestFlowTime: the flow writer's timestamps are libbeat's common.Time
-// JSON, for times in the same second one after another (the cached date),
-// across second, day and year boundaries, in other zones, and for years the
-// fast path leaves to libbeat's formatter.
+// TestFlowTime: the flow writer's timestamps (TimeWriter) are libbeat's
+// common.Time JSON, for times in the same second one after another (the
+// cached date), across second, day and year boundaries, in other zones, for
+// years the fast path leaves to libbeat's formatter, and with the other
+// timestamp precisions a configuration can set.
 func TestFlowTime(t *testing.T) {
 	base := time.Date(2026, 12, 31, 23, 59, 58, 0, time.UTC)
 	var ts []time.Time
@@ -69,14 +71,27 @@ func TestFlowTime(t *testing.T) {
 	}
 	ts = append(ts, time.Time{}, time.Date(999, 12, 31, 23, 59, 59, 999e6, time.UTC),
 		time.Date(10000, 1, 1, 0, 0, 0, 1e6, time.UTC), base.In(time.FixedZone("x", -7*3600)))
-	o := &FlowOptions{}
-	for _, x := range ts {
-		want, err := json.Marshal(common.Time(x))
-		if err != nil {
+	check := func(precision string) {
+		o := &FlowOptions{}
+		for _, x := range ts {
+			want, err := json.Marshal(common.Time(x))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := o.time(nil, x); string(got) != string(want) {
+				t.Fatalf("%s precision: time(%v) = %s, want %s", precision, x, got, want)
+			}
+		}
+	}
+	check("default")
+	// timestamp.precision changes libbeat's format: the writer follows it
+	for _, p := range []string{"microsecond", "nanosecond"} {
+		if err := common.SetTimestampPrecision(conf.MustNewConfigFrom(map[string]any{"precision": p})); err != nil {
 			t.Fatal(err)
 		}
-		if got := o.time(nil, x); string(got) != string(want) {
-			t.Fatalf("time(%v) = %s, want %s", x, got, want)
-		}
+		check(p)
+	}
+	if err := common.SetTimestampPrecision(nil); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
-	"github.com/elastic/beats/v7/libbeat/common"
-	"github.com/elastic/beats/v7/libbeat/common/dtfmt"
 
 	"github.com/netbeat/netbeat/beat/flows"
 )
@@ -16,12 +14,7 @@ import (
 // concurrent use: one per flow table (or per goroutine that encodes flows).
 type FlowOptions struct {
 	arena arena
-	ts    *dtfmt.Formatter
-	// dayText is "2006-01-02T" of the day day (days since 1970): the
-	// date is formatted once a day, the time of day digit by digit.
-	dayText [11]byte
-	day     int64
-	hasDay  bool
+	tw    TimeWriter
 }
 
 // FlowEncoded builds the event of a flow record as an encoded document (see
@@ -133,30 +126,10 @@ func appendFlowEnd(b []byte, ip netip.Addr, packets, bytes uint64, port uint16, 
 	return append(b, '}')
 }
 
-// time writes a timestamp as libbeat's codec writes common.Time
-// (common.TimestampFormat: milliseconds, UTC). Years outside 1000–9999 go
-// through libbeat's own formatter.
+// time writes a timestamp as libbeat's codec writes common.Time.
 func (o *FlowOptions) time(b []byte, t time.Time) []byte {
-	t = t.UTC()
-	b = append(b, '"')
-	if y := t.Year(); y < 1000 || y > 9999 {
-		if o.ts == nil {
-			o.ts = dtfmt.MustNewFormatter(common.TimestampFormat(false))
-		}
-		b, _ = o.ts.AppendTo(b, t)
-		return append(b, '"')
+	if out, ok := o.tw.AppendTime(b, t); ok {
+		return out
 	}
-	sec := t.Unix()
-	day, tod := sec/86400, sec%86400
-	if tod < 0 {
-		day, tod = day-1, tod+86400
-	}
-	if !o.hasDay || day != o.day {
-		t.AppendFormat(o.dayText[:0], "2006-01-02T")
-		o.day, o.hasDay = day, true
-	}
-	h, m, s, ms := tod/3600, tod/60%60, tod%60, t.Nanosecond()/1e6
-	b = append(b, o.dayText[:]...)
-	return append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':',
-		byte('0'+s/10), byte('0'+s%10), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z', '"')
+	return append(b, `""`...) // libbeat's formatter failed: the document stays valid JSON
 }

@@ -3,12 +3,9 @@
 package jsonenc
 
 import (
-	"math"
 	"time"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
-	"github.com/elastic/beats/v7/libbeat/common"
-	"github.com/elastic/beats/v7/libbeat/common/dtfmt"
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	"github.com/netbeat/netbeat/beat/event"
@@ -22,15 +19,9 @@ import (
 // the caller uses libbeat's codec for that event.
 type Encoder struct {
 	version string
-	ts      *dtfmt.Formatter
+	tw      event.TimeWriter
 	buf     []byte
 	shared  []sharedValue
-	// millis: libbeat's timestamps have millisecond precision (its default),
-	// written here without dtfmt: the date and time of the last second seen
-	// are kept.
-	millis  bool
-	lastSec int64
-	secText [20]byte // 2006-01-02T15:04:05.
 }
 
 // sharedValue is the encoding of a map libbeat adds, the same map, to every
@@ -51,8 +42,7 @@ const maxShared = 16
 // New returns an Encoder for documents of the given beat version. One per
 // goroutine: it keeps a buffer and caches.
 func New(version string) *Encoder {
-	f := common.TimestampFormat(false)
-	return &Encoder{version: version, ts: dtfmt.MustNewFormatter(f), millis: f == millisFormat, lastSec: math.MinInt64}
+	return &Encoder{version: version}
 }
 
 // Version is the beat version the documents carry.
@@ -135,25 +125,4 @@ func (e *Encoder) AppendDoc(b []byte, ts time.Time, shared []byte, d *event.Doc)
 	return append(b, '}')
 }
 
-// millisFormat is libbeat's default timestamp format.
-const millisFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'"
-
-func (e *Encoder) time(b []byte, t time.Time) ([]byte, bool) {
-	t = t.UTC()
-	if e.millis && t.Year() >= 1000 && t.Year() <= 9999 {
-		if sec := t.Unix(); sec != e.lastSec {
-			t.AppendFormat(e.secText[:0], "2006-01-02T15:04:05.")
-			e.lastSec = sec
-		}
-		ms := t.Nanosecond() / 1e6
-		b = append(b, '"')
-		b = append(b, e.secText[:]...)
-		return append(b, byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z', '"'), true
-	}
-	b = append(b, '"')
-	b, err := e.ts.AppendTo(b, t.UTC())
-	if err != nil {
-		return nil, false
-	}
-	return append(b, '"'), true
-}
+func (e *Encoder) time(b []byte, t time.Time) ([]byte, bool) { return e.tw.AppendTime(b, t) }

@@ -63,7 +63,7 @@ func TestEncoderMatchesCodec(t *testing.T) {
 // formatter writes, across seconds, days, years and zones.
 func TestTimestampsMatchLibbeat(t *testing.T) {
 	fe := New("9.0.0")
-	if !fe.millis {
+	if !fe.tw.Millis() {
 		t.Fatal("libbeat's default precision is not milliseconds any more: check millisFormat")
 	}
 	ref := dtfmt.MustNewFormatter(common.TimestampFormat(false))
