@@ -45,11 +45,18 @@ func netbeatBinary(t *testing.T) string { return nbtest.Binary(t) }
 // failing the test when it is missing.
 func kafkaEnv(t *testing.T, name string) string {
 	t.Helper()
-	key := "NETBEAT_KAFKA_" + name
+	return envOf(t, "NETBEAT_KAFKA_"+name, ".cache/kafka/run/env", "scripts/kafka.sh")
+}
+
+// envOf returns key from the environment or from the env file a broker
+// script writes (relative to the repository), failing the test when
+// neither has it.
+func envOf(t *testing.T, key, file, script string) string {
+	t.Helper()
 	if v := os.Getenv(key); v != "" {
 		return v
 	}
-	f, err := os.Open(filepath.Join(repoRoot(t), ".cache/kafka/run/env"))
+	f, err := os.Open(filepath.Join(repoRoot(t), file))
 	if err == nil {
 		defer f.Close()
 		sc := bufio.NewScanner(f)
@@ -60,7 +67,7 @@ func kafkaEnv(t *testing.T, name string) string {
 			}
 		}
 	}
-	t.Fatalf("%s is not set and .cache/kafka/run/env lacks it: run `bash scripts/kafka.sh start` first", key)
+	t.Fatalf("%s is not set and %s lacks it: run `bash %s start` first", key, file, script)
 	return ""
 }
 

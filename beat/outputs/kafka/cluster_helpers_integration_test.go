@@ -8,7 +8,6 @@ package kafka_test
 // netbeat process's RSS, and a read-back that counts every record by id.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -33,23 +32,7 @@ const faultPackets = 500_000
 // .cache/kafka-cluster/env, failing the test when it is missing.
 func clusterEnv(t *testing.T, name string) string {
 	t.Helper()
-	key := "NETBEAT_KAFKA_CLUSTER" + name
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	f, err := os.Open(filepath.Join(repoRoot(t), ".cache/kafka-cluster/env"))
-	if err == nil {
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
-			if ok && k == key && v != "" {
-				return v
-			}
-		}
-	}
-	t.Fatalf("%s is not set and .cache/kafka-cluster/env lacks it: run `bash scripts/kafka-cluster.sh start` first", key)
-	return ""
+	return envOf(t, "NETBEAT_KAFKA_CLUSTER"+name, ".cache/kafka-cluster/env", "scripts/kafka-cluster.sh")
 }
 
 func clusterHosts(t *testing.T) []string { return strings.Split(clusterEnv(t, ""), ",") }
