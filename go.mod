@@ -13,6 +13,7 @@ require (
 	github.com/knadh/koanf/v2 v2.3.0
 	github.com/magefile/mage v1.17.2
 	github.com/maxmind/mmdbwriter v1.0.0
+	github.com/netbeat/netbeat/plugins/sdk v0.0.0-00010101000000-000000000000
 	github.com/oschwald/maxminddb-golang v1.13.1
 	github.com/rcrowley/go-metrics v0.0.0-20201227073835-cf1acfcdf475
 	github.com/spf13/cobra v1.10.1
@@ -196,3 +197,5 @@ require (
 
 // libbeat's script processor needs Elastic's goja fork (copied from the beats go.mod).
 replace github.com/dop251/goja => github.com/elastic/goja v0.0.0-20190128172624-dd2ac4456e20
+
+replace github.com/netbeat/netbeat/plugins/sdk => ./plugins/sdk

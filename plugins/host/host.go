@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/netbeat/netbeat/plugins/internal/shared"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
 )
 

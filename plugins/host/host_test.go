@@ -16,7 +16,7 @@ import (
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/mem"
 
-	"github.com/netbeat/netbeat/plugins/internal/shared"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
 )
 

@@ -7,7 +7,7 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/netbeat/netbeat/plugins/internal/shared"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
 )
 

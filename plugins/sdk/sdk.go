@@ -21,7 +21,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	plugin "github.com/hashicorp/go-plugin"
 
-	"github.com/netbeat/netbeat/plugins/internal/shared"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 )
 
 // Event is one event: @timestamp, metadata and fields, like libbeat's beat.Event.

@@ -11,7 +11,7 @@ import (
 
 	plugin "github.com/hashicorp/go-plugin"
 
-	"github.com/netbeat/netbeat/plugins/internal/shared"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
 )
 
