@@ -16,8 +16,8 @@ import (
 
 	plugin "github.com/hashicorp/go-plugin"
 
-	"github.com/netbeat/netbeat/plugins/sdk/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 )
 
 // State is a plugin's state, as shown by `netbeat plugin list`.

@@ -7,8 +7,8 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/netbeat/netbeat/plugins/sdk/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 )
 
 // The keyed path (protocol 3, shared/keyed.go): for a plugin that declares
