@@ -165,7 +165,8 @@ step "rpm -qp $(basename "$RPM")"
 rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILEFLAGS:fflags} %{FILENAMES}\n]' "$RPM" 2>/dev/null | tee "$WORK/rpm.txt"
 for want in '-rwxr-xr-x root:root  /usr/share/netbeat/bin/netbeat' '-rw-r----- root:root cn /etc/netbeat/netbeat.yml' \
 	'-rw-r--r-- root:root  /usr/lib/systemd/system/netbeat.service' '-rwxr-xr-x root:root  /usr/bin/netbeat' \
-	'drwxr-x--- root:root  /etc/netbeat' '-rw-r----- root:root  /etc/netbeat/netbeat.reference.yml'; do
+	'drwxr-x--- root:root  /etc/netbeat' '-rw-r----- root:root  /etc/netbeat/netbeat.reference.yml' \
+	'-rw-r--r-- root:root  /usr/share/netbeat/sdk/go.mod' '-rw-r--r-- root:root  /usr/share/netbeat/sdk/shared/handshake.go'; do
 	grep -qxF -- "$want" "$WORK/rpm.txt" || fail "rpm lacks: $want"
 done
 rpm -qp --configfiles "$RPM" 2>/dev/null | grep -qx /etc/netbeat/netbeat.yml || fail "rpm: netbeat.yml is not %config"
