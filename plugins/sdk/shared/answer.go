@@ -138,10 +138,30 @@ func (c *Combiner) Apply(e *Event, answers []*Answer) {
 			}
 			e.addAnswerField(f)
 		}
+	}
+	addTags(e, answers)
+}
+
+// addTags unites the answers' tags with the event's, in order: one read and
+// one write of the event's tags for all of them.
+func addTags(e *Event, answers []*Answer) {
+	n := 0
+	for _, a := range answers {
+		n += len(a.tags)
+	}
+	if n == 0 {
+		return
+	}
+	cur := e.Fields["tags"]
+	if cur == nil {
+		cur = make([]string, 0, n)
+	}
+	for _, a := range answers {
 		for _, t := range a.tags {
-			e.AddTag(t)
+			cur = appendTag(cur, t)
 		}
 	}
+	e.Fields["tags"] = cur
 }
 
 func findCombination(l []combination, key string) *combination {
