@@ -40,8 +40,8 @@ func kgoOptions(cfg *franzConfig, part *partitioner, log *logp.Logger) ([]kgo.Op
 		// no memory of its own; netbeat.packets.max_inflight bounds the total.
 		kgo.MaxBufferedRecords(max(cfg.BulkMaxSize+1, maxBufferedRecords)),
 		kgo.RecordPartitioner(part),
-		kgo.ProducerBatchCompression(compressionCodec(cfg)),
 	}
+	opts = append(opts, compressionOpts(cfg)...)
 
 	switch cfg.RequiredACKs {
 	case 0:
