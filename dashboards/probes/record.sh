@@ -9,7 +9,7 @@
 # written out as JSON lines: the documents dashboards/probes/logstash.conf
 # indexes (its json codec keeps each record's fields as they are).
 #
-# Usage (root; broker: bash scripts/kafka.sh start):
+# Usage, from the repository root, as root (broker: bash scripts/kafka.sh start):
 #   bash dashboards/probes/record.sh NETBEAT_BIN OUT.ndjson [SECONDS]
 #   python3 tools/render/render.py --dashboard netbeat-probes=OUT.ndjson:label
 set -euo pipefail
