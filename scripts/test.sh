@@ -93,6 +93,9 @@ job it-others it_others
 job packaging bash scripts/package-test.sh
 step "unit tests" gotest unit "$LOGS/unit.json" -count=1 ./...
 step "unit tests of the plugin SDK module (plugins/sdk)" sdk_unit
+# The capture sources as a CGO_ENABLED=0 build has them (no libpcap: filters
+# cannot be compiled, and say so).
+step "unit tests of beat/capture without cgo" env CGO_ENABLED=0 go test -count=1 ./beat/capture
 # ./beat's live-capture tests wait for traffic with short sleeps: they start
 # once the unit tests (the busiest part: -p 2 builds) are done.
 job it-beat-slow it_beat_slow
