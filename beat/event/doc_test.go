@@ -154,25 +154,6 @@ func FuzzDocMatchesMap(f *testing.F) {
 	})
 }
 
-// TestAppendString: netbeat's string encoder and encoding/json agree on
-// quotes, backslashes, control characters, HTML characters and invalid UTF-8.
-func TestAppendString(t *testing.T) {
-	for _, s := range []string{"", "plain", `q"uote`, `back\slash`, "nl\ncr\rtab\t", "\x00\x01\x1f", "<&>", "é ü 漢字",
-		"bad \xff utf8", "trunc \xe6\x97", "\u2028"} {
-		got := string(appendString(nil, s))
-		var back string
-		if err := json.Unmarshal([]byte(got), &back); err != nil {
-			t.Fatalf("%q: %s is not a JSON string: %v", s, got, err)
-		}
-		want, _ := json.Marshal(s)
-		var wantBack string
-		_ = json.Unmarshal(want, &wantBack)
-		if back != wantBack {
-			t.Errorf("%q: decodes to %q, encoding/json's to %q", s, back, wantBack)
-		}
-	}
-}
-
 func itoa(v uint64) string { return strconv.FormatUint(v, 10) }
 
 // TestMemberLookup: every field of every packet document of a capture is
