@@ -95,3 +95,16 @@ func TestFlowTime(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// BenchmarkAppendTime: the timestamps of a capture, a millisecond apart.
+func BenchmarkAppendTime(b *testing.B) {
+	var w TimeWriter
+	base := time.Date(2026, 12, 1, 22, 0, 0, 0, time.UTC)
+	buf := make([]byte, 0, 64)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		buf, _ = w.AppendTime(buf[:0], base.Add(time.Duration(i)*time.Millisecond))
+		i++
+	}
+}

@@ -43,17 +43,13 @@ func (w *TimeWriter) init() {
 }
 
 // AppendTime appends t as a JSON string; ok is false when libbeat's
-// formatter fails.
+// formatter fails. In the same day as the last call (the usual case: a
+// capture's packets), it reads nothing of t but its Unix time: the date's
+// text, and the check that the year has four digits, were done for the day.
 func (w *TimeWriter) AppendTime(b []byte, t time.Time) ([]byte, bool) {
 	w.init()
-	t = t.UTC()
-	b = append(b, '"')
-	if y := t.Year(); !w.millis || y < 1000 || y > 9999 {
-		b, err := w.ts.AppendTo(b, t)
-		if err != nil {
-			return nil, false
-		}
-		return append(b, '"'), true
+	if !w.millis {
+		return w.appendFormatted(b, t)
 	}
 	sec := t.Unix()
 	day, tod := sec/86400, sec%86400
@@ -61,11 +57,27 @@ func (w *TimeWriter) AppendTime(b []byte, t time.Time) ([]byte, bool) {
 		day, tod = day-1, tod+86400
 	}
 	if !w.hasDay || day != w.day {
-		t.AppendFormat(w.dayText[:0], "2006-01-02T")
+		u := t.UTC()
+		if y := u.Year(); y < 1000 || y > 9999 {
+			return w.appendFormatted(b, t)
+		}
+		u.AppendFormat(w.dayText[:0], "2006-01-02T")
 		w.day, w.hasDay = day, true
 	}
 	h, m, s, ms := tod/3600, tod/60%60, tod%60, t.Nanosecond()/1e6
+	b = append(b, '"')
 	b = append(b, w.dayText[:]...)
 	return append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':',
 		byte('0'+s/10), byte('0'+s%10), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z', '"'), true
+}
+
+// appendFormatted writes t with libbeat's formatter: other precisions, and
+// years of other than four digits.
+func (w *TimeWriter) appendFormatted(b []byte, t time.Time) ([]byte, bool) {
+	b = append(b, '"')
+	b, err := w.ts.AppendTo(b, t.UTC())
+	if err != nil {
+		return nil, false
+	}
+	return append(b, '"'), true
 }
