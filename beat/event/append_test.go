@@ -108,3 +108,19 @@ func BenchmarkAppendTime(b *testing.B) {
 		i++
 	}
 }
+
+var sinkUint []byte
+
+// BenchmarkAppendUint: the numbers of a TCP packet document.
+func BenchmarkAppendUint(b *testing.B) {
+	vals := []uint64{1, 60, 443, 1514, 51234, 64, 65535, 3141592653, 2718281828, 7, 12345}
+	buf := make([]byte, 0, 256)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = buf[:0]
+		for _, v := range vals {
+			buf = appendUint(buf, v)
+		}
+	}
+	sinkUint = buf
+}

@@ -6,7 +6,6 @@ package event
 import (
 	"encoding/hex"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -282,36 +281,31 @@ func appendU(b []byte, qk string, v uint64) []byte {
 	return appendUint(b, v)
 }
 
-// appendUint is strconv.AppendUint(b, v, 10) written in place: packet
+// appendUint is strconv.AppendUint(b, v, 10) for netbeat's numbers: packet
 // documents are mostly small numbers, and this is the hottest part of
-// building them.
+// building them. The digits are written from the right into a stack buffer
+// two at a time, with no count of them first.
 func appendUint(b []byte, v uint64) []byte {
 	if v < 10 {
 		return append(b, byte('0'+v))
 	}
-	if v >= 1e10 {
-		return strconv.AppendUint(b, v, 10)
-	}
-	n := 2
-	for x := v / 100; x > 0; x /= 10 {
-		n++
-	}
-	b = slices.Grow(b, n)
-	i := len(b) + n
-	b = b[:i]
+	var d [20]byte
+	i := len(d)
 	for v >= 100 {
 		q := v / 100
-		d := (v - q*100) * 2
+		r := (v - q*100) * 2
 		i -= 2
-		b[i], b[i+1] = digitPairs[d], digitPairs[d+1]
+		d[i], d[i+1] = digitPairs[r], digitPairs[r+1]
 		v = q
 	}
 	if v >= 10 {
-		b[i-2], b[i-1] = digitPairs[v*2], digitPairs[v*2+1]
+		i -= 2
+		d[i], d[i+1] = digitPairs[v*2], digitPairs[v*2+1]
 	} else {
-		b[i-1] = byte('0' + v)
+		i--
+		d[i] = byte('0' + v)
 	}
-	return b
+	return append(b, d[i:]...)
 }
 
 const digitPairs = "00010203040506070809" + "10111213141516171819" + "20212223242526272829" + "30313233343536373839" +
