@@ -25,6 +25,9 @@ type Config struct {
 		Seed uint16 `config:"seed"`
 	} `config:"community_id"`
 	StatsPeriod time.Duration `config:"stats.period"`
+	// EventID gives every packet and flow event a stable id,
+	// @metadata._id (beat/event/docid.go, eventid.go).
+	EventID EventIDConfig `config:"event_id"`
 	// ShutdownTimeout bounds how long netbeat, once stopped (SIGTERM), waits
 	// for the output to acknowledge the events already published.
 	ShutdownTimeout time.Duration `config:"shutdown_timeout"`
@@ -105,6 +108,7 @@ func defaultConfig() Config {
 		Flows:           FlowsConfig{Timeout: 30 * time.Second, Period: 10 * time.Second, CloseTimeout: 2 * time.Second, MaxFlows: 100000},
 		StatsPeriod:     30 * time.Second,
 		ShutdownTimeout: 5 * time.Second,
+		EventID:         EventIDConfig{Enabled: true},
 	}
 }
 
