@@ -9,6 +9,7 @@ import (
 
 	conf "github.com/elastic/elastic-agent-libs/config"
 
+	"github.com/netbeat/netbeat/beat/consume"
 	"github.com/netbeat/netbeat/beat/prom"
 	"github.com/netbeat/netbeat/internal/confkeys"
 	"github.com/netbeat/netbeat/plugins/host"
@@ -90,6 +91,7 @@ type sectionKeys struct {
 	Prometheus prom.Config    `config:"prometheus"`
 	Plugins    host.Config    `config:"plugins"`
 	Remote     controlSection `config:",inline"` // netbeat.probe, netbeat.control (control_beater.go)
+	Kafka      consume.Config `config:"kafka"`   // central mode (consume_beater.go)
 }
 
 // CheckKeys returns an error naming each key of the `netbeat:` section (raw)
