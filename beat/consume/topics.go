@@ -2,6 +2,7 @@ package consume
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -25,10 +26,15 @@ func TopicPattern(topic string) (re string, templated bool, err error) {
 	for {
 		i := strings.Index(rest, "%{")
 		if i < 0 {
-			b.WriteString(regexp.QuoteMeta(rest))
-			break
+			i = len(rest)
+		}
+		if c, bad := illegal(rest[:i]); bad {
+			return "", false, errorf("%w: %q has %q: Kafka topic names use only letters, digits, '.', '_' and '-'", ErrTopicPattern, topic, c)
 		}
 		b.WriteString(regexp.QuoteMeta(rest[:i]))
+		if i == len(rest) {
+			break
+		}
 		rest = rest[i+2:]
 		j := strings.IndexByte(rest, '}')
 		if j < 0 {
@@ -73,6 +79,9 @@ func datePattern(b *strings.Builder, format string) error {
 			i = j
 			continue
 		}
+		if s, bad := illegal(format[i : i+1]); bad {
+			return fmt.Errorf("the date format has %q: topic names use only letters, digits, '.', '_' and '-'", s)
+		}
 		b.WriteString(regexp.QuoteMeta(format[i : i+1]))
 		i++
 	}
@@ -84,4 +93,16 @@ func itoa(n int) string {
 		return string(rune('0' + n))
 	}
 	return itoa(n/10) + string(rune('0'+n%10))
+}
+
+// illegal returns the first character of s that a Kafka topic name cannot
+// hold.
+func illegal(s string) (string, bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return s[i : i+1], true
+		}
+	}
+	return "", false
 }
