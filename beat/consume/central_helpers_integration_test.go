@@ -5,6 +5,7 @@ package consume
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -157,7 +158,7 @@ func newBulkCounter(t *testing.T, upstream string) *bulkCounter {
 			return
 		case strings.HasSuffix(r.URL.Path, "/_bulk"):
 			body, _ := io.ReadAll(r.Body)
-			bc.count(body)
+			bc.count(bulkBody(r, body))
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			r.ContentLength = int64(len(body))
 		}
@@ -175,6 +176,20 @@ func (bc *bulkCounter) count(body []byte) {
 	for _, id := range bulkIDs(body) {
 		bc.actions[id]++
 	}
+}
+
+// bulkBody is a _bulk request body, gunzipped if need be (libbeat
+// compresses with compression_level 1 by default).
+func bulkBody(r *http.Request, body []byte) []byte {
+	if r.Header.Get("Content-Encoding") != "gzip" {
+		return body
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return nil
+	}
+	out, _ := io.ReadAll(zr)
+	return out
 }
 
 // bulkIDs returns the _id of each create or index action of a _bulk body.
@@ -264,6 +279,18 @@ func (p *proc) wait(t *testing.T, name string, limit time.Duration) {
 		}
 	case <-time.After(limit):
 		t.Fatalf("netbeat %s did not exit within %v", name, limit)
+	}
+}
+
+// alive fails the test if the process has exited.
+func (p *proc) alive(t *testing.T, name string) {
+	t.Helper()
+	select {
+	case err := <-p.done:
+		p.done <- err
+		b, _ := os.ReadFile(p.log)
+		t.Fatalf("netbeat %s exited: %v\n%s", name, err, tailLines(string(b), 15))
+	default:
 	}
 }
 

@@ -44,7 +44,7 @@ output.elasticsearch:
   backoff.max: 2s
 setup.template.enabled: false
 setup.ilm.enabled: false
-queue.mem: {events: 4096, flush.timeout: 50ms}
+queue.mem: {events: 4096, flush.min_events: 512, flush.timeout: 50ms}
 http: {enabled: true, host: 127.0.0.1, port: %d}
 logging.level: info
 %s`, kafkaHost(t), topic, group, esURL, httpPort, extra)
@@ -128,6 +128,8 @@ func TestCentralKill9(t *testing.T) {
 	// kill a mid-stream
 	deadline := time.Now().Add(3 * time.Minute)
 	for osCount(t, proxy.url, index) < len(want)/4 {
+		a.alive(t, "central a")
+		b.alive(t, "central b")
 		if time.Now().After(deadline) {
 			t.Fatalf("only %d of %d documents indexed after 3 minutes", osCount(t, proxy.url, index), len(want))
 		}
@@ -149,6 +151,7 @@ func TestCentralKill9(t *testing.T) {
 		if n > len(want) {
 			t.Fatalf("%d documents for %d events: duplicates", n, len(want))
 		}
+		b.alive(t, "central b")
 		if time.Now().After(deadline) {
 			t.Fatalf("%d of %d documents, %d of %d offsets committed after the kill", n, len(want), committedSum(t, cl, group, topic), len(want))
 		}
@@ -252,7 +255,7 @@ func newFakeES(t *testing.T) *fakeES {
 			_, _ = io.WriteString(w, `{"license":{"status":"active","uid":"fake","type":"basic"}}`)
 		case strings.HasSuffix(r.URL.Path, "/_bulk"):
 			body, _ := io.ReadAll(r.Body)
-			ids := bulkIDs(body)
+			ids := bulkIDs(bulkBody(r, body))
 			var items []string
 			f.mu.Lock()
 			f.bulks++
@@ -299,11 +302,16 @@ func TestCentralOutage(t *testing.T) {
 	want := topicIDs(t, cl, topic)
 	port := freePort(t)
 	c := startNetbeat(t, "central", centralConfig(t, topic, group, es.srv.URL, port, ""),
-		"-E", "output.elasticsearch.bulk_max_size=100", "-E", "queue.mem.events=512", "-E", "netbeat.kafka.max_inflight=1000")
+		"-E", "output.elasticsearch.bulk_max_size=100", "-E", "queue.mem.events=512", "-E", "queue.mem.flush.min_events=128", "-E", "netbeat.kafka.max_inflight=1000")
 	deadline := time.Now().Add(2 * time.Minute)
 	for es.count() < len(want)/10 {
+		c.alive(t, "central")
 		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d documents indexed after 2 minutes", es.count(), len(want))
+			st, _ := stats(port)
+			out, _ := lookup(st, "libbeat.output")
+			cons, _ := lookup(st, "netbeat.consume")
+			pipe, _ := lookup(st, "libbeat.pipeline")
+			t.Fatalf("only %d of %d documents indexed after 2 minutes; output %v; consume %v; pipeline %v", es.count(), len(want), out, cons, pipe)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
