@@ -129,6 +129,11 @@ func newBulkCounter(t *testing.T, upstream string) *bulkCounter {
 	up, _ := url.Parse(upstream)
 	bc := &bulkCounter{actions: map[string]int{}}
 	rp := httputil.NewSingleHostReverseProxy(up)
+	direct := rp.Director
+	rp.Director = func(r *http.Request) {
+		direct(r)
+		r.Header.Del("Accept-Encoding") // plain answers, for ModifyResponse
+	}
 	rp.ModifyResponse = func(r *http.Response) error {
 		if r.Request.Method != http.MethodGet || r.Request.URL.Path != "/" || r.StatusCode != 200 {
 			return nil
