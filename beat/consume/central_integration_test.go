@@ -221,7 +221,6 @@ func waitAssigned(t *testing.T, ports ...int) {
 	}
 }
 
-
 // fakeES is a test Elasticsearch: GET /, /_license and _bulk (the
 // documented API: create actions answered 201, or 409 for an _id already
 // stored), which can be switched off (503 for every request).

@@ -31,8 +31,8 @@ type Publisher interface {
 
 // Consumer reads the configured topics and publishes their events.
 type Consumer struct {
-	cfg Config
-	log *logp.Logger
+	cfg  Config
+	log  *logp.Logger
 	cl   *kgo.Client
 	opts []kgo.Opt
 	t    *tracker
@@ -65,7 +65,7 @@ func New(cfg Config, conn []kgo.Opt, log *logp.Logger, reg *monitoring.Registry)
 		kgo.DisableAutoCommit(),
 		kgo.FetchMaxBytes(int32(cfg.FetchMaxBytes)), //nolint:gosec // checked: fits
 		kgo.FetchMaxPartitionBytes(int32(min(cfg.FetchMaxBytes, cfg.MaxRecordBytes*4))), //nolint:gosec // checked
-		kgo.BrokerMaxReadBytes(int32(max(cfg.FetchMaxBytes*2, 100<<20))),               //nolint:gosec // checked
+		kgo.BrokerMaxReadBytes(int32(max(cfg.FetchMaxBytes*2, 100<<20))),                //nolint:gosec // checked
 		kgo.OnPartitionsAssigned(c.assigned),
 		kgo.OnPartitionsRevoked(c.revoked),
 		kgo.OnPartitionsLost(c.lost),
