@@ -35,10 +35,10 @@ func TestWithConsume(t *testing.T) {
 	for yml, want := range map[string]string{
 		"kafka: {enabled: true, hosts: [h:9092], topics: [t]}\nfiles: [{path: a.pcap}]\n": "captures nothing",
 		"kafka: {enabled: true, hosts: [h:9092], topic: [t]}\n":                           "did you mean topics",
-		"kafka: {enabled: true, hosts: [h:9092]}\n":                                        "topics and topics_regex are empty",
-		"kafka: {enabled: true, topics: [t]}\n":                                            "hosts is empty",
-		"kafka: {enabled: true, hosts: [h:9092], topics: [\"a-%{+yyyy\"]}\n":               "without a closing }",
-		"kafka: {enabled: true, hosts: [h:9092], topics: [t], start_offset: middle}\n":     "earliest or latest",
+		"kafka: {enabled: true, hosts: [h:9092]}\n":                                       "topics and topics_regex are empty",
+		"kafka: {enabled: true, topics: [t]}\n":                                           "hosts is empty",
+		"kafka: {enabled: true, hosts: [h:9092], topics: [\"a-%{+yyyy\"]}\n":              "without a closing }",
+		"kafka: {enabled: true, hosts: [h:9092], topics: [t], start_offset: middle}\n":    "earliest or latest",
 	} {
 		if _, err := run(yml); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want one containing %q", yml, err, want)
