@@ -53,6 +53,9 @@ func main() {
 			action, n := true, 0
 			mu.Lock()
 			for sc.Scan() {
+				if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+					continue // libbeat's bodies may hold blank lines
+				}
 				if action {
 					var a map[string]struct {
 						ID string `json:"_id"`
