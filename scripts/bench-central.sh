@@ -35,6 +35,7 @@ port=19299
 for r in $(seq "$ROUNDS"); do
 	"$W/bulksink" -addr "127.0.0.1:$port" >"$W/sink.log" 2>&1 &
 	sink=$!
+	until curl -s "127.0.0.1:$port/_count" >/dev/null; do sleep 0.05; done
 	cat >"$W/central.yml" <<EOF
 netbeat.kafka: {enabled: true, hosts: ["$NETBEAT_KAFKA_PLAINTEXT"], topics: ["$topic"], group: "bench-$topic-$r"}
 output.elasticsearch: {hosts: ["http://127.0.0.1:$port"], bulk_max_size: 1600, worker: 2}
@@ -46,7 +47,7 @@ EOF
 	"$W/netbeat" -c "$W/central.yml" --strict.perms=false --path.home "$W" --path.data "$W/central-data" 2>"$W/central.log" &
 	nb=$!
 	while :; do
-		c=$(curl -s "127.0.0.1:$port/_count" | sed 's/.*"count":\([0-9]*\).*/\1/')
+		c=$(curl -s "127.0.0.1:$port/_count" | sed 's/.*"count":\([0-9]*\).*/\1/' || true)
 		[ "${c:-0}" -ge "$N" ] && break
 		kill -0 $nb 2>/dev/null || { echo "central exited; see $W/central.log"; exit 1; }
 		sleep 0.05
