@@ -32,6 +32,8 @@ EOF
 N=$("$W/topiccount" -brokers "$NETBEAT_KAFKA_PLAINTEXT" "$topic" | awk '{print $NF}')
 echo "topic $topic: $N records; machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 port=19299
+nb= sink=
+trap 'kill $nb $sink 2>/dev/null || true' EXIT
 for r in $(seq "$ROUNDS"); do
 	"$W/bulksink" -addr "127.0.0.1:$port" >"$W/sink.log" 2>&1 &
 	sink=$!

@@ -3,12 +3,14 @@
 package consume
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -302,9 +304,17 @@ func TestCentralOutage(t *testing.T) {
 	createTopic(t, cl, topic, 2)
 	probeToKafka(t, bigCapture(t, 30000), topic)
 	want := topicIDs(t, cl, topic)
+	// bad records among the events: not JSON, wrong shape, oversized
+	bad := []*kgo.Record{{Topic: topic, Value: []byte("not json")}, {Topic: topic, Value: []byte(`[1,2]`)},
+		{Topic: topic, Value: []byte(`{"@timestamp":"2026-12-01T00:00:00Z","x":"` + strings.Repeat("a", 100<<10) + `"}`)}}
+	if err := cl.ProduceSync(context.Background(), bad...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	records := int64(len(want) + len(bad))
 	port := freePort(t)
 	c := startNetbeat(t, "central", centralConfig(t, topic, group, es.srv.URL, port, ""),
-		"-E", "output.elasticsearch.bulk_max_size=100", "-E", "queue.mem.events=512", "-E", "queue.mem.flush.min_events=128", "-E", "netbeat.kafka.max_inflight=1000")
+		"-E", "output.elasticsearch.bulk_max_size=100", "-E", "queue.mem.events=512", "-E", "queue.mem.flush.min_events=128",
+		"-E", "netbeat.kafka.max_inflight=1000", "-E", "netbeat.kafka.max_record_bytes=64KiB", "-E", "netbeat.kafka.dead_letter_topic="+topic+"-dlq")
 	deadline := time.Now().Add(2 * time.Minute)
 	for es.count() < len(want)/10 {
 		c.alive(t, "central")
@@ -337,16 +347,36 @@ func TestCentralOutage(t *testing.T) {
 	if maxInflight > 1000 {
 		t.Fatalf("%v records in flight during the outage; netbeat.kafka.max_inflight is 1000", maxInflight)
 	}
-	if frozen >= int64(len(want)) {
+	if frozen >= records {
 		t.Fatalf("every offset was committed before the outage: not mid-stream")
 	}
 	es.set(false)
 	deadline = time.Now().Add(3 * time.Minute)
-	for es.count() < len(want) || committedSum(t, cl, group, topic) < int64(len(want)) {
+	for es.count() < len(want) || committedSum(t, cl, group, topic) < records {
 		if time.Now().After(deadline) {
-			t.Fatalf("%d of %d documents, %d offsets committed, 3 minutes after the outage", es.count(), len(want), committedSum(t, cl, group, topic))
+			t.Fatalf("%d of %d documents, %d of %d offsets committed, 3 minutes after the outage", es.count(), len(want), committedSum(t, cl, group, topic), records)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	// the bad records: in the dead-letter topic with their reasons, counted, and they stalled nothing
+	dl := deadLetters(t, topic+"-dlq", len(bad))
+	for i, why := range []string{"not_json", "wrong_shape", "oversized"} {
+		if dl[i]["netbeat.error"] != why || dl[i]["netbeat.topic"] != topic || dl[i]["netbeat.offset"] == "" {
+			t.Fatalf("dead letter %d: headers %v, want netbeat.error %s", i, dl[i], why)
+		}
+	}
+	st, err := stats(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"not_json", "wrong_shape", "oversized"} {
+		if n, _ := lookup(st, "netbeat.consume.bad."+k); n != 1.0 {
+			t.Fatalf("netbeat.consume.bad.%s = %v, want 1", k, n)
+		}
+	}
+	metrics := httpGet(t, "http://127.0.0.1:"+strconv.Itoa(port)+"/metrics")
+	if !strings.Contains(metrics, "netbeat_consume_partitions_"+strings.ReplaceAll(topic, "-", "_")+"_0_lag 0") {
+		t.Fatalf("/metrics lacks the lag of partition 0 of %s (0 once everything is committed):\n%s", topic, grepLines(metrics, "consume"))
 	}
 	es.mu.Lock()
 	for id := range es.docs {
@@ -359,4 +389,58 @@ func TestCentralOutage(t *testing.T) {
 		len(want), downAt, frozen, es.during, maxInflight, maxRSS, es.dupes, len(es.docs))
 	es.mu.Unlock()
 	c.stop(t, 30*time.Second)
+}
+
+// deadLetters reads n records of the dead-letter topic (in partition 0
+// order: the central instance writes them as it finds them) and returns
+// their headers.
+func deadLetters(t *testing.T, topic string, n int) []map[string]string {
+	t.Helper()
+	rd, err := kgo.NewClient(kgo.SeedBrokers(kafkaHost(t)), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out []map[string]string
+	for len(out) < n && ctx.Err() == nil {
+		rd.PollFetches(ctx).EachRecord(func(r *kgo.Record) {
+			h := map[string]string{}
+			for _, x := range r.Headers {
+				h[x.Key] = string(x.Value)
+			}
+			out = append(out, h)
+		})
+	}
+	if len(out) != n {
+		t.Fatalf("%d dead letters in %s, want %d", len(out), topic, n)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, _ := strconv.Atoi(out[i]["netbeat.offset"])
+		b, _ := strconv.Atoi(out[j]["netbeat.offset"])
+		return a < b
+	})
+	return out
+}
+
+func httpGet(t *testing.T, u string) string {
+	t.Helper()
+	r, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	return string(b)
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
