@@ -71,7 +71,9 @@ func New(cfg Config, conn []kgo.Opt, log *logp.Logger, reg *monitoring.Registry)
 		kgo.OnPartitionsLost(c.lost),
 	)
 	if cfg.DeadLetterTopic != "" {
-		opts = append(opts, kgo.RecordRetries(10), kgo.ProducerLinger(5*time.Millisecond))
+		// the broker creates the topic on first use if it allows that
+		// (auto.create.topics.enable); otherwise create it beforehand
+		opts = append(opts, kgo.RecordRetries(10), kgo.ProducerLinger(5*time.Millisecond), kgo.AllowAutoTopicCreation())
 	}
 	c.opts = opts
 	c.m.register(reg, c.t)
