@@ -92,8 +92,15 @@ func (c *central) Run(b *libbeat.Beat) error {
 			return err
 		}
 	}
-	c.log.Info("central mode: consuming netbeat.kafka topics")
-	err = c.cons.Run(c.ctx, out, c.drain)
+	// Fields stay encoded unless a processor reads them (the decision a
+	// probe makes for its packet events, eventpath.go).
+	path := currentPath()
+	if path.maps {
+		c.log.Infof("central mode: consuming netbeat.kafka topics; events are decoded into maps: %s", path.reason)
+	} else {
+		c.log.Info("central mode: consuming netbeat.kafka topics; event fields stay encoded")
+	}
+	err = c.cons.Run(c.ctx, out, c.drain, !path.maps)
 	out.Close()
 	return err
 }

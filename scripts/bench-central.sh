@@ -9,6 +9,9 @@
 #
 #   flock /tmp/netbeat-heavy.lock bash scripts/bench-central.sh [packets=200000] [rounds=3]
 #
+# BINS="old new" runs each round with each binary in turn (old and new
+# alternately, on the same topic); default: the worktree's netbeat.
+#
 # Needs the test broker (bash scripts/kafka.sh start).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +21,7 @@ ROUNDS=${2:-3}
 W=$PWD/.cache/bench-central
 mkdir -p "$W"
 go build -o "$W/netbeat" .
+BINS=${BINS:-$W/netbeat}
 go build -o "$W/bulksink" ./tools/bulksink
 go build -o "$W/topiccount" ./scripts/kafka/topiccount
 [ -f "$W/big-$PKTS.pcap" ] || go run ./tools/mkbig -in testdata/captures/mixed.pcapng -out "$W/big-$PKTS.pcap" -packets "$PKTS"
@@ -35,18 +39,19 @@ port=19299
 nb= sink=
 trap 'kill $nb $sink 2>/dev/null || true' EXIT
 for r in $(seq "$ROUNDS"); do
+	for bin in $BINS; do
 	"$W/bulksink" -addr "127.0.0.1:$port" >"$W/sink.log" 2>&1 &
 	sink=$!
 	until curl -s "127.0.0.1:$port/_count" >/dev/null; do sleep 0.05; done
 	cat >"$W/central.yml" <<EOF
-netbeat.kafka: {enabled: true, hosts: ["$NETBEAT_KAFKA_PLAINTEXT"], topics: ["$topic"], group: "bench-$topic-$r"}
+netbeat.kafka: {enabled: true, hosts: ["$NETBEAT_KAFKA_PLAINTEXT"], topics: ["$topic"], group: "bench-$topic-$r-$(basename "$bin")"}
 output.elasticsearch: {hosts: ["http://127.0.0.1:$port"], bulk_max_size: 1600, worker: 2}
 setup.template.enabled: false
 setup.ilm.enabled: false
 logging.level: warning
 EOF
 	start=$(date +%s.%N)
-	"$W/netbeat" -c "$W/central.yml" --strict.perms=false --path.home "$W" --path.data "$W/central-data" 2>"$W/central.log" &
+	"$bin" -c "$W/central.yml" --strict.perms=false --path.home "$W" --path.data "$W/central-data" 2>"$W/central.log" &
 	nb=$!
 	while :; do
 		c=$(curl -s "127.0.0.1:$port/_count" | sed 's/.*"count":\([0-9]*\).*/\1/' || true)
@@ -60,7 +65,8 @@ EOF
 	kill $nb; wait $nb 2>/dev/null || true
 	kill $sink; wait $sink 2>/dev/null || true
 	tck=$(getconf CLK_TCK)
-	awk -v n="$N" -v s="$start" -v e="$end" -v u="$ut" -v t="$st" -v k="$tck" -v r="$r" -v rss="$rss" \
-		'BEGIN { d = e - s; cpu = (u + t) / k; printf "round %d: %d records in %.2f s = %.0f records/s, CPU %.2f s = %.1f us/record, peak RSS %d MB (includes start-up and group join)\n", r, n, d, n / d, cpu, cpu * 1e6 / n, rss / 1024 }'
+	awk -v n="$N" -v s="$start" -v e="$end" -v u="$ut" -v t="$st" -v k="$tck" -v r="$r" -v b="$(basename "$bin")" -v rss="$rss" \
+		'BEGIN { d = e - s; cpu = (u + t) / k; printf "round %d %s: %d records in %.2f s = %.0f records/s, CPU %.2f s = %.1f us/record, peak RSS %d MB (includes start-up and group join)\n", r, b, n, d, n / d, cpu, cpu * 1e6 / n, rss / 1024 }'
+	done
 done
 "$W/topiccount" -brokers "$NETBEAT_KAFKA_PLAINTEXT" -delete "$topic" >/dev/null

@@ -93,7 +93,9 @@ func (c *Consumer) ACK(_ int, data []interface{}) {
 
 // Run polls and publishes until ctx ends, then waits up to drain for the
 // output to acknowledge what was published, commits and leaves the group.
-func (c *Consumer) Run(ctx context.Context, out Publisher, drain time.Duration) error {
+// encoded keeps each event's top-level fields encoded (see Decode): the
+// beat decides it as for a probe's packet events (beat/eventpath.go).
+func (c *Consumer) Run(ctx context.Context, out Publisher, drain time.Duration, encoded bool) error {
 	var err error
 	if c.cl, err = kgo.NewClient(c.opts...); err != nil {
 		return errorf("creating the Kafka client failed: %w", err)
@@ -138,7 +140,7 @@ func (c *Consumer) Run(ctx context.Context, out Publisher, drain time.Duration) 
 				e := c.t.add(r)
 				var ev beat.Event
 				var err error
-				ev, scratch, err = Decode(r.Value, maxBytes, scratch)
+				ev, scratch, err = Decode(r.Value, maxBytes, scratch, encoded)
 				if err != nil {
 					c.bad(ctx, r, e, err)
 					continue

@@ -88,7 +88,7 @@ func TestCommitAfterACK(t *testing.T) {
 	out := &held{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { done <- cons.Run(ctx, out, 5*time.Second) }()
+	go func() { done <- cons.Run(ctx, out, 5*time.Second, true) }()
 
 	adm := kadm.NewClient(prod)
 	committed := func() int64 {

@@ -35,9 +35,13 @@ var metaLibbeat = [...]string{"beat", "type", "version"}
 // Decode turns the JSON document of a record (as output.franz and
 // libbeat's JSON codec write it: {"@timestamp", "@metadata", fields…}) back
 // into the event that was published: its timestamp, its metadata
-// (@metadata._id included) and its fields, as normalized libbeat values.
-// scratch is a buffer it may use (returned for reuse).
-func Decode(value []byte, maxBytes int, scratch []byte) (beat.Event, []byte, error) {
+// (@metadata._id included) and its fields. With encoded, each top-level
+// field stays encoded (a beat/event Member over the record's bytes, as a
+// probe's events travel: outputs copy or replay the bytes, the plugin stage
+// reads them); otherwise fields are decoded into normalized libbeat values
+// (maps), for processors that read or change fields. scratch is a buffer
+// it may use (returned for reuse).
+func Decode(value []byte, maxBytes int, scratch []byte, encoded bool) (beat.Event, []byte, error) {
 	if len(value) > maxBytes {
 		return beat.Event{}, scratch, errorf("%w: %d bytes, netbeat.kafka.max_record_bytes is %d", ErrOversized, len(value), maxBytes)
 	}
@@ -50,6 +54,9 @@ func Decode(value []byte, maxBytes int, scratch []byte) (beat.Event, []byte, err
 		_ = json.Compact(buf, value) // valid JSON
 		scratch = buf.Bytes()
 		body = scratch
+		if encoded { // members keep referring to the body
+			body = append([]byte(nil), scratch...)
+		}
 	}
 	if len(body) < 2 || body[0] != '{' {
 		return beat.Event{}, scratch, errorf("%w: the value is not a JSON object", ErrShape)
@@ -83,7 +90,11 @@ func Decode(value []byte, maxBytes int, scratch []byte) (beat.Event, []byte, err
 				ev.Meta = meta
 			}
 		default:
-			ev.Fields[m.Key] = m.Value()
+			if encoded {
+				ev.Fields[m.Key] = m
+			} else {
+				ev.Fields[m.Key] = m.Value()
+			}
 		}
 	}
 	if !hasTS {

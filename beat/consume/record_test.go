@@ -33,8 +33,8 @@ func TestDecodeRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	doc = append([]byte(nil), doc...)
-	for _, in := range [][]byte{doc, pretty(t, doc)} {
-		got, _, err := Decode(in, 1<<20, nil)
+	for i, in := range [][]byte{doc, pretty(t, doc), doc, pretty(t, doc)} {
+		got, _, err := Decode(in, 1<<20, nil, i >= 2)
 		if err != nil {
 			t.Fatalf("%s: %v", in, err)
 		}
@@ -75,7 +75,10 @@ func TestDecodeBad(t *testing.T) {
 		{`{"@timestamp":"2026-12-01T00:00:00Z","@metadata":[1]}`, ErrShape},
 		{`{"@timestamp":"2026-12-01T00:00:00Z","x":"` + strings.Repeat("a", 2000) + `"}`, ErrOversized},
 	} {
-		_, _, err := Decode([]byte(c.in), 1024, nil)
+		_, _, err := Decode([]byte(c.in), 1024, nil, false)
+		if _, _, err2 := Decode([]byte(c.in), 1024, nil, true); !errors.Is(err2, c.want) {
+			t.Errorf("%.40s, encoded: error %v, want %v", c.in, err2, c.want)
+		}
 		if !errors.Is(err, c.want) {
 			t.Errorf("%.40s: error %v, want %v", c.in, err, c.want)
 		}
@@ -83,13 +86,14 @@ func TestDecodeBad(t *testing.T) {
 			t.Errorf("%.40s: reason %s", c.in, reason(err))
 		}
 	}
-	if _, _, err := Decode([]byte(`{"@timestamp":"2026-12-01T00:00:00.123456789Z"}`), 1024, nil); err != nil {
+	if _, _, err := Decode([]byte(`{"@timestamp":"2026-12-01T00:00:00.123456789Z"}`), 1024, nil, false); err != nil {
 		t.Fatalf("a minimal document: %v", err)
 	}
 }
 
 // FuzzDecode: any value either decodes to an event whose document decodes
-// again to the same document, or is refused with one of the three reasons.
+// again to the same document, encoded fields giving the same document as
+// decoded ones, or is refused with one of the three reasons.
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{`{"@timestamp":"2026-12-01T00:00:00Z","@metadata":{"beat":"netbeat","_id":"x.p1"},"a":{"b":[1,-2,3.5e3,"c",null,true]}}`,
 		`{"@timestamp":"2026-12-01T00:00:00.5+01:00", "k" : "\u00e9\"" }`, `[]`, `{`, ``, `{"@timestamp":"x"}`} {
@@ -97,7 +101,11 @@ func FuzzDecode(f *testing.F) {
 	}
 	enc := lbjson.New("9.3.0", lbjson.Config{})
 	f.Fuzz(func(t *testing.T, in []byte) {
-		ev, _, err := Decode(in, 1<<16, nil)
+		ev, _, err := Decode(in, 1<<16, nil, false)
+		enc2, _, err2 := Decode(in, 1<<16, nil, true)
+		if (err == nil) != (err2 == nil) {
+			t.Fatalf("%q: decoded %v, encoded %v", in, err, err2)
+		}
 		if err != nil {
 			if r := reason(err); r == "other" {
 				t.Fatalf("%q: unnamed error %v", in, err)
@@ -108,7 +116,15 @@ func FuzzDecode(f *testing.F) {
 		if err != nil {
 			t.Fatalf("%q: decoded event does not encode: %v", in, err)
 		}
-		ev2, _, err := Decode(doc, 1<<20, nil)
+		doc = append([]byte(nil), doc...) // the codec reuses its buffer
+		docEnc, err := enc.Encode("netbeat", &enc2)
+		if err != nil {
+			t.Fatalf("%q: the encoded-fields event does not encode: %v", in, err)
+		}
+		if jsontest.Canonical(t, doc) != jsontest.Canonical(t, docEnc) {
+			t.Fatalf("%q: encoded fields give another document\n%s\n%s", in, doc, docEnc)
+		}
+		ev2, _, err := Decode(doc, 1<<20, nil, false)
 		if err != nil {
 			t.Fatalf("%q: re-encoded %s does not decode: %v", in, doc, err)
 		}
