@@ -174,6 +174,13 @@ func TestCentralKill9(t *testing.T) {
 			t.Fatalf("_search by _id %s: %d documents", id, found[id])
 		}
 	}
+	// a stored document is the probe's event: its fields, not only its id
+	src := osDo(t, proxy.url, "GET", "/"+index+"/_doc/"+ids[0], "")["_source"].(map[string]interface{})
+	for _, k := range []string{"@timestamp", "event.dataset", "network.transport", "agent.type", "capture.file"} {
+		if _, ok := lookup(src, k); !ok {
+			t.Fatalf("document %s lacks %s: %v", ids[0], k, src)
+		}
+	}
 	sent := proxy.snapshot()
 	redelivered, actions := 0, 0
 	for id, n := range sent {
