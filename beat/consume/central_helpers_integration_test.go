@@ -108,6 +108,9 @@ var (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	osStop()
+	for _, d := range capDirs {
+		_ = os.RemoveAll(d)
+	}
 	nbtest.Cleanup()
 	os.Exit(code)
 }
@@ -442,15 +445,33 @@ func rssKB(pid int) int {
 	return -1
 }
 
-// bigCapture writes a capture of n packets (tools/mkbig over the bundled
-// mixed.pcapng: each copy opens new flows) and returns its path.
+// bigCapture returns a capture of n packets (tools/mkbig over the bundled
+// mixed.pcapng: each copy opens new flows), written once per test process
+// and size.
 func bigCapture(t *testing.T, n int) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "big.pcap")
+	capMu.Lock()
+	defer capMu.Unlock()
+	if p := captures[n]; p != "" {
+		return p
+	}
+	dir, err := os.MkdirTemp("", "netbeat-central-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	capDirs = append(capDirs, dir)
+	out := filepath.Join(dir, "big.pcap")
 	cmd := exec.Command("go", "run", "./tools/mkbig", "-in", "testdata/captures/mixed.pcapng", "-out", out, "-packets", strconv.Itoa(n))
 	cmd.Dir = nbtest.RepoRoot(t)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("mkbig: %v\n%s", err, b)
 	}
+	captures[n] = out
 	return out
 }
+
+var (
+	capMu    sync.Mutex
+	captures = map[int]string{}
+	capDirs  []string
+)

@@ -122,7 +122,7 @@ func TestCentralKill9(t *testing.T) {
 	b := startNetbeat(t, "central-b", centralConfig(t, topic, group, proxy.url, ports[1], idx))
 	waitAssigned(t, ports[0], ports[1])
 
-	big := bigCapture(t, 30000)
+	big := bigCapture(t, 20000)
 	probeToKafka(t, big, topic)
 	want := topicIDs(t, cl, topic)
 	t.Logf("the probe wrote %d events", len(want))
@@ -309,7 +309,7 @@ func TestCentralOutage(t *testing.T) {
 	suffix := fmt.Sprint(time.Now().UnixNano())
 	topic, group := "central-out-"+suffix, "central-out-"+suffix
 	createTopic(t, cl, topic, 2)
-	probeToKafka(t, bigCapture(t, 30000), topic)
+	probeToKafka(t, bigCapture(t, 20000), topic)
 	want := topicIDs(t, cl, topic)
 	// bad records among the events: not JSON, wrong shape, oversized
 	bad := []*kgo.Record{{Topic: topic, Value: []byte("not json")}, {Topic: topic, Value: []byte(`[1,2]`)},
