@@ -165,7 +165,7 @@ func (nb *Netbeat) openWorkers(b *libbeat.Beat) ([]*worker, error) {
 				return fail(err)
 			}
 			src.Close()
-			if src, err = capture.OpenFile(fc.Path, append(opts, capture.WithFilter(flt))...); err != nil {
+			if src, err = capture.OpenFile(fc.Path, append(opts, capture.WithFilter(flt), capture.WithFilterExpr(fc.BPFFilter))...); err != nil {
 				return fail(err)
 			}
 		}

@@ -100,6 +100,7 @@ plugins:
   max_retries: 1
   health_interval: 1s
   backoff: {init: 1s, max: 2s}
+control.http: {enabled: true, host: h, port: 1, token_file: t, ssl: {certificate: c, key: k, certificate_authorities: [a]}}
 `
 	raw, err = conf.NewConfigWithYAML([]byte(all), "test")
 	if err != nil {

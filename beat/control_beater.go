@@ -3,6 +3,7 @@ package beat
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -101,7 +102,11 @@ func WithControl(create libbeat.Creator) libbeat.Creator {
 			if cb.loop != nil {
 				status = cb.loop.Heartbeat
 			}
-			cb.srv = &control.Server{Probe: pc, Status: status, Token: token, Audit: logp.NewLogger("control.audit")}
+			tlsCfg, err := sec.Control.HTTP.SSL.ServerTLS()
+			if err != nil {
+				return nil, fmt.Errorf("netbeat: %w", err)
+			}
+			cb.srv = &control.Server{Probe: pc, Status: status, Token: token, TLS: tlsCfg, Audit: logp.NewLogger("control.audit")}
 		}
 		return cb, nil
 	}
@@ -143,7 +148,7 @@ func (c *controlBeater) Run(b *libbeat.Beat) error {
 			return fmt.Errorf("netbeat.control.http: %w", err)
 		}
 		defer c.srv.Close()
-		c.log.Infof("control API on http://%s (bearer token from %s)", c.srv.Addr(), c.http.TokenFile)
+		c.log.Infof("control API on %s", c.apiDescription())
 	}
 	if c.loop == nil {
 		return c.Netbeat.Run(b)
@@ -157,4 +162,20 @@ func (c *controlBeater) Run(b *libbeat.Beat) error {
 		c.log.Errorf("control: %v", lerr)
 	}
 	return err
+}
+
+// apiDescription says where the control API listens and how it
+// authenticates callers.
+func (c *controlBeater) apiDescription() string {
+	scheme, auth := "http", []string{}
+	if c.srv.TLS != nil {
+		scheme = "https"
+	}
+	if c.http.TokenFile != "" {
+		auth = append(auth, "bearer token from "+c.http.TokenFile)
+	}
+	if len(c.http.SSL.CertificateAuthorities) > 0 {
+		auth = append(auth, "client certificates signed by "+strings.Join(c.http.SSL.CertificateAuthorities, ", "))
+	}
+	return fmt.Sprintf("%s://%s (%s)", scheme, c.srv.Addr(), strings.Join(auth, " and "))
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -15,8 +16,10 @@ import (
 )
 
 // probeControl applies remote-control actions (beat/control) to the running
-// capture. Filters and pauses change the kernel filter of each AF_PACKET
-// socket: frames already captured are still read and published.
+// capture. Filters and pauses change each source in place
+// (beat/capture/control*.go): AF_PACKET sockets and libpcap handles get a
+// new kernel filter, capture files stop reading or filter from the next
+// frame; frames captured before a pause are still read and published.
 type probeControl struct {
 	nb      *Netbeat
 	dataDir string     // path.data/control: applied.json
@@ -41,18 +44,21 @@ func (p *probeControl) sources() []capture.Source {
 	return append([]capture.Source(nil), p.nb.sources...)
 }
 
-// sourceType is af_packet, pcap or file, from what the source can do and
-// the configured interfaces (the concrete types differ by OS and build).
+// sourceType is af_packet, pcap or file: capture files are
+// *capture.FileSource, interfaces are typed by their configuration.
 func (p *probeControl) sourceType(s capture.Source) string {
-	if _, ok := s.(capture.Controllable); ok {
-		return "af_packet"
+	if _, ok := s.(*capture.FileSource); ok {
+		return "file"
 	}
 	for _, in := range p.nb.config().Interfaces {
 		if in.Device == s.Name() {
-			if in.Type == "" {
-				return "pcap" // the default off Linux; on Linux af_packet is Controllable
+			if in.Type != "" {
+				return in.Type
 			}
-			return in.Type
+			if runtime.GOOS == "linux" {
+				return "af_packet"
+			}
+			return "pcap"
 		}
 	}
 	return "file"
@@ -72,7 +78,7 @@ func (p *probeControl) selected(args map[string]string) ([]capture.Controllable,
 		c, ok := s.(capture.Controllable)
 		if !ok {
 			if want != "" && want != "all" {
-				return nil, nil, fmt.Errorf("source %q (%s) cannot be changed while it runs: only af_packet interfaces can", s.Name(), p.sourceType(s))
+				return nil, nil, fmt.Errorf("source %q (%s) cannot be changed while it runs in this build", s.Name(), p.sourceType(s))
 			}
 			continue
 		}
@@ -82,7 +88,7 @@ func (p *probeControl) selected(args map[string]string) ([]capture.Controllable,
 		if want != "" && want != "all" {
 			return nil, nil, fmt.Errorf("no source %q: this probe captures %s", want, strings.Join(p.names(), ", "))
 		}
-		return nil, nil, errors.New("this probe has no af_packet interface to control")
+		return nil, nil, errors.New("this probe has no source that can be changed while it runs")
 	}
 	return out, names, nil
 }

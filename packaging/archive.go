@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 )
 
@@ -34,7 +35,8 @@ func asset(kind, name string) []byte {
 }
 
 // linuxTarGz writes netbeat-<v>-linux-x86_64.tar.gz: the binary, the service
-// config, the reference config, the systemd unit (for reference) and the README.
+// config, the reference config, the systemd unit (for reference), the README
+// and the plugin SDK's source (sdk/).
 func linuxTarGz(o options) (string, error) {
 	top := fmt.Sprintf("netbeat-%s-linux-x86_64", o.version)
 	es := []entry{
@@ -44,8 +46,12 @@ func linuxTarGz(o options) (string, error) {
 		{name: "netbeat.service", data: asset("linux", "netbeat.service"), mode: 0o644},
 		{name: "README.md", src: o.rootFile("README.md"), mode: 0o644},
 	}
-	path := filepath.Join(o.out, top+".tar.gz")
-	f, err := os.Create(path)
+	es, err := withSDK(o, es)
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(o.out, top+".tar.gz")
+	f, err := os.Create(out)
 	if err != nil {
 		return "", err
 	}
@@ -55,10 +61,14 @@ func linuxTarGz(o options) (string, error) {
 	if err := tw.WriteHeader(&tar.Header{Name: top + "/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: o.mtime}); err != nil {
 		return "", err
 	}
+	dirs := map[string]bool{}
 	for _, e := range es {
 		b, err := e.read()
 		if err != nil {
 			return "", fmt.Errorf("adding %s failed: %w", e.name, err)
+		}
+		if err := tarDirs(tw, top, path.Dir(e.name), dirs, o); err != nil {
+			return "", err
 		}
 		h := &tar.Header{Name: top + "/" + e.name, Mode: int64(e.mode), Size: int64(len(b)), ModTime: o.mtime, Typeflag: tar.TypeReg}
 		if err := tw.WriteHeader(h); err != nil {
@@ -74,12 +84,26 @@ func linuxTarGz(o options) (string, error) {
 	if err := gz.Close(); err != nil {
 		return "", err
 	}
-	return path, f.Close()
+	return out, f.Close()
+}
+
+// tarDirs writes the headers of dir and its parents (names inside top)
+// that are not written yet.
+func tarDirs(tw *tar.Writer, top, dir string, done map[string]bool, o options) error {
+	if dir == "." || done[dir] {
+		return nil
+	}
+	if err := tarDirs(tw, top, path.Dir(dir), done, o); err != nil {
+		return err
+	}
+	done[dir] = true
+	return tw.WriteHeader(&tar.Header{Name: top + "/" + dir + "/", Typeflag: tar.TypeDir, Mode: 0o755, ModTime: o.mtime})
 }
 
 // windowsZip writes netbeat-<v>-windows-x86_64.zip following the Beats
 // layout: netbeat.exe, netbeat.yml, the reference config and the
-// install/uninstall service scripts in one folder.
+// install/uninstall service scripts in one folder, and the plugin SDK's
+// source (sdk/).
 func windowsZip(o options) (string, error) {
 	top := fmt.Sprintf("netbeat-%s-windows-x86_64", o.version)
 	es := []entry{
@@ -89,6 +113,10 @@ func windowsZip(o options) (string, error) {
 		{name: "install-service-netbeat.ps1", data: asset("windows", "install-service-netbeat.ps1"), mode: 0o644},
 		{name: "uninstall-service-netbeat.ps1", data: asset("windows", "uninstall-service-netbeat.ps1"), mode: 0o644},
 		{name: "README.md", src: o.rootFile("README.md"), mode: 0o644},
+	}
+	es, err := withSDK(o, es)
+	if err != nil {
+		return "", err
 	}
 	path := filepath.Join(o.out, top+".zip")
 	f, err := os.Create(path)

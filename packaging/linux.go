@@ -78,6 +78,14 @@ func linuxPackage(o options, format string) (string, error) {
 		return "", err
 	}
 	info := linuxInfo(o, dir)
+	sdk, err := sdkFiles(o.root)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range sdk {
+		info.Contents = append(info.Contents, &files.Content{Source: e.src, Destination: homeDir + "/sdk/" + e.name,
+			FileInfo: &files.ContentFileInfo{Owner: "root", Group: "root", Mode: e.mode, MTime: o.mtime}})
+	}
 	info.Depends = libpcapDepends(format)
 	if err := nfpm.Validate(info); err != nil {
 		return "", fmt.Errorf("validating the %s package failed: %w", format, err)

@@ -61,6 +61,32 @@ func TestLinuxPackages(t *testing.T) {
 		"./etc/netbeat/netbeat.reference.yml":      0o640,
 		"./etc/netbeat/":                           0o750,
 	}
+	sdk, err := sdkFiles("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sdk) < 8 {
+		t.Fatalf("the SDK has only %d files: %v", len(sdk), sdk)
+	}
+	for _, e := range sdk {
+		modes["./usr/share/netbeat/sdk/"+e.name] = 0o644
+	}
+	for _, must := range []string{"go.mod", "go.sum", "sdk.go", "sdktest/sdktest.go", "shared/handshake.go"} {
+		if _, ok := modes["./usr/share/netbeat/sdk/"+must]; !ok {
+			t.Errorf("the SDK's files lack %s", must)
+		}
+	}
+	tgz := readTarGz(t, paths[2])
+	for _, e := range sdk {
+		if _, ok := tgz["netbeat-9.3.0-linux-x86_64/sdk/"+e.name]; !ok {
+			t.Errorf("tar.gz lacks sdk/%s", e.name)
+		}
+	}
+	for _, d := range []string{"sdk/", "sdk/shared/"} {
+		if h, ok := tgz["netbeat-9.3.0-linux-x86_64/"+d]; !ok || h.Typeflag != tar.TypeDir {
+			t.Errorf("tar.gz lacks the directory %s", d)
+		}
+	}
 	for name, mode := range modes {
 		h, ok := data[name]
 		if !ok {
@@ -98,6 +124,15 @@ func TestWindowsZip(t *testing.T) {
 			t.Errorf("zip lacks %s", n)
 		}
 	}
+	sdk, err := sdkFiles("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range sdk {
+		if _, ok := got["sdk/"+e.name]; !ok {
+			t.Errorf("zip lacks sdk/%s", e.name)
+		}
+	}
 	install := got["install-service-netbeat.ps1"]
 	for _, s := range []string{"--environment=windows_service", `-c ` + "`" + `"$WorkDir\netbeat.yml`, `--path.home`, `$env:ProgramData\netbeat`, "--path.logs", "New-Service", "start= delayed-auto"} {
 		if !strings.Contains(install, s) {
@@ -106,6 +141,32 @@ func TestWindowsZip(t *testing.T) {
 	}
 	if !strings.Contains(got["uninstall-service-netbeat.ps1"], "sc.exe delete netbeat") {
 		t.Error("uninstall script does not delete the service")
+	}
+}
+
+// readTarGz returns the headers of a .tar.gz's entries by name.
+func readTarGz(t *testing.T, path string) map[string]*tar.Header {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := map[string]*tar.Header{}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return hs
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs[h.Name] = h
 	}
 }
 

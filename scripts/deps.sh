@@ -10,7 +10,9 @@
 # deps-demo.sh finds them), while the Go modules download in the background.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-go mod download >/tmp/netbeat-deps-gomod.$$ 2>&1 &
+# the plugin SDK is a module of its own: its modules too (TestPluginNewOffline
+# builds a plugin offline from exactly those)
+{ go mod download && (cd plugins/sdk && go mod download); } >/tmp/netbeat-deps-gomod.$$ 2>&1 &
 gomod=$!
 need=()
 have() { command -v "$1" >/dev/null 2>&1; }

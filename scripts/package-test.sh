@@ -9,9 +9,10 @@
 #      systemd-analyze verify + security --offline, `netbeat test config` as netbeat,
 #      live AF_PACKET capture as netbeat with only CAP_NET_RAW/CAP_NET_ADMIN
 #      (and its failure without them), upgrade keeps an edited netbeat.yml,
+#      `netbeat plugin new` on the installed SDK tests and builds offline,
 #      dpkg --purge removes everything
 #   4. .rpm: content, modes, config(noreplace), scripts, requires (rpm -qp)
-#   5. .tar.gz: content, `netbeat version` / `test config`
+#   5. .tar.gz: content, `netbeat version` / `test config`, `plugin new` on sdk/
 #   6. .zip under wine: netbeat.exe version, test config, devices (Npcap
 #      message), -I http4.pcap to output.file compared with the Linux binary
 set -euo pipefail
@@ -141,6 +142,16 @@ expect_mode /etc/netbeat/netbeat.yml root:netbeat 640
 left=(/etc/netbeat/*.dpkg-*); [ ${#left[@]} -eq 0 ] || fail "the upgrade left ${left[*]}"
 runuser -u netbeat -- netbeat test config -c /etc/netbeat/netbeat.yml | grep -q 'Config OK' || fail "test config after the upgrade"
 
+step "plugin new with the installed SDK (/usr/share/netbeat/sdk), offline"
+expect_mode /usr/share/netbeat/sdk/go.mod root:root 644
+expect_mode /usr/share/netbeat/sdk/shared/handshake.go root:root 644
+(cd "$WORK" && env -u NETBEAT_SDK GOPROXY=off GOFLAGS=-mod=mod netbeat plugin new debplug) || fail "netbeat plugin new with the installed SDK"
+grep -qx 'replace github.com/netbeat/netbeat/plugins/sdk => /usr/share/netbeat/sdk' "$WORK/debplug/go.mod" ||
+	{ cat "$WORK/debplug/go.mod"; fail "the scaffolded go.mod does not replace the SDK by /usr/share/netbeat/sdk"; }
+(cd "$WORK/debplug" && GOPROXY=off go test -count=1 ./... && GOPROXY=off go build -o netbeat-plugin-debplug .) ||
+	fail "the plugin scaffolded on the installed netbeat does not test and build offline"
+echo "scaffolded plugin: go.sum $(wc -l <"$WORK/debplug/go.sum") lines"
+
 step "dpkg --purge"
 dpkg --purge netbeat >"$WORK/purge.log" 2>&1 || { cat "$WORK/purge.log"; fail "dpkg --purge failed"; }
 dpkg -s netbeat >/dev/null 2>&1 && fail "netbeat still installed after purge"
@@ -154,7 +165,8 @@ step "rpm -qp $(basename "$RPM")"
 rpm -qp --qf '[%{FILEMODES:perms} %{FILEUSERNAME}:%{FILEGROUPNAME} %{FILEFLAGS:fflags} %{FILENAMES}\n]' "$RPM" 2>/dev/null | tee "$WORK/rpm.txt"
 for want in '-rwxr-xr-x root:root  /usr/share/netbeat/bin/netbeat' '-rw-r----- root:root cn /etc/netbeat/netbeat.yml' \
 	'-rw-r--r-- root:root  /usr/lib/systemd/system/netbeat.service' '-rwxr-xr-x root:root  /usr/bin/netbeat' \
-	'drwxr-x--- root:root  /etc/netbeat' '-rw-r----- root:root  /etc/netbeat/netbeat.reference.yml'; do
+	'drwxr-x--- root:root  /etc/netbeat' '-rw-r----- root:root  /etc/netbeat/netbeat.reference.yml' \
+	'-rw-r--r-- root:root  /usr/share/netbeat/sdk/go.mod' '-rw-r--r-- root:root  /usr/share/netbeat/sdk/shared/handshake.go'; do
 	grep -qxF -- "$want" "$WORK/rpm.txt" || fail "rpm lacks: $want"
 done
 rpm -qp --configfiles "$RPM" 2>/dev/null | grep -qx /etc/netbeat/netbeat.yml || fail "rpm: netbeat.yml is not %config"
@@ -170,6 +182,11 @@ top=$WORK/$(basename "$TGZ" .tar.gz)
 for f in netbeat netbeat.yml netbeat.reference.yml netbeat.service README.md; do [ -f "$top/$f" ] || fail "tar.gz lacks $f"; done
 "$top/netbeat" version | grep -q '^netbeat version' || fail "tar.gz netbeat version"
 (cd "$top" && ./netbeat test config -c netbeat.yml --path.home . | grep -q 'Config OK') || fail "tar.gz test config"
+[ -f "$top/sdk/go.mod" ] && [ -f "$top/sdk/sdk.go" ] || fail "tar.gz lacks the plugin SDK (sdk/)"
+(cd "$WORK" && env -u NETBEAT_SDK GOPROXY=off "$top/netbeat" plugin new tgzplug) || fail "tar.gz: netbeat plugin new"
+grep -qx "replace github.com/netbeat/netbeat/plugins/sdk => $top/sdk" "$WORK/tgzplug/go.mod" ||
+	{ cat "$WORK/tgzplug/go.mod"; fail "tar.gz: the scaffolded go.mod does not replace the SDK by $top/sdk"; }
+(cd "$WORK/tgzplug" && GOPROXY=off go build -o netbeat-plugin-tgzplug .) || fail "tar.gz: the scaffolded plugin does not build offline"
 
 # ---------------------------------------------------------------- .zip + wine
 step "zip $(basename "$ZIP") under wine ($(wine --version 2>/dev/null))"

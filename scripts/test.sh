@@ -69,6 +69,11 @@ export NETBEAT_TESTSUMMARY=$TS NETBEAT_TEST_LOGS=$LOGS
 step "generated files are up to date" bash -c 'go run ./tools/genfields -check && go run ./tools/genconfig -check'
 step "go vet" go vet ./...
 step "go vet -tags integration" go vet -tags integration ./...
+# The plugin SDK is a Go module of its own (plugins/sdk/go.mod): ./... at
+# the root does not reach it.
+sdk_vet() { (cd plugins/sdk && go vet ./... && go vet -tags integration ./...); }
+sdk_unit() { (cd plugins/sdk && gotest unit "$LOGS/unit-sdk.json" -count=1 ./...); }
+step "go vet (the plugin SDK module, plugins/sdk)" sdk_vet
 # One netbeat binary for every package's whole-binary tests (internal/nbtest).
 step "build netbeat for the integration tests" go build -o .cache/it/netbeat .
 export NETBEAT_BIN=$PWD/.cache/it/netbeat
@@ -102,6 +107,10 @@ phase "jobs: integration tests of the other packages, packaging tests; then ./be
 job it-others it_others
 job packaging bash scripts/package-test.sh
 step "unit tests" gotest unit "$LOGS/unit.json" -count=1 ./...
+step "unit tests of the plugin SDK module (plugins/sdk)" sdk_unit
+# The capture sources as a CGO_ENABLED=0 build has them (no libpcap: filters
+# cannot be compiled, and say so).
+step "unit tests of beat/capture without cgo" env CGO_ENABLED=0 go test -count=1 ./beat/capture
 # ./beat's live-capture tests wait for traffic with short sleeps: they start
 # once the unit tests (the busiest part: -p 2 builds) are done.
 job it-beat-slow it_beat_slow
@@ -111,6 +120,6 @@ wait_jobs
 phase_end
 
 echo
-"$TS" -trim "$MOD/" unit="$LOGS/unit.json" integration="$LOGS/it-beat-slow.json" integration="$LOGS/it-beat.json" \
+"$TS" -trim "$MOD/" unit="$LOGS/unit.json" unit="$LOGS/unit-sdk.json" integration="$LOGS/it-beat-slow.json" integration="$LOGS/it-beat.json" \
 	integration="$LOGS/it-others.json" packaging="$LOGS/packaging.json" || failed+=("test summary")
 report_phases

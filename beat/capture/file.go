@@ -55,6 +55,7 @@ type FileSource struct {
 	closed   atomic.Bool
 	received atomic.Uint64
 	filtered atomic.Uint64
+	ctl      fileControl // pause and filter changes (control_file.go)
 }
 
 // FileOpt configures OpenFile.
@@ -161,6 +162,7 @@ func (s *FileSource) LinkType() uint32 { return s.linkType }
 // error wrapping ErrCorruptFile that names the packet number and offset.
 func (s *FileSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 	for {
+		s.waitResumed()
 		if s.closed.Load() {
 			return nil, gopacket.CaptureInfo{}, ErrClosed
 		}
@@ -189,7 +191,7 @@ func (s *FileSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 		}
 		s.packet++
 		s.lastOff = s.consumed()
-		if s.filter != nil && !s.filter.Matches(ci, data) {
+		if f := s.currentFilter(); f != nil && !f.Matches(ci, data) {
 			s.filtered.Add(1)
 			continue
 		}
@@ -208,7 +210,7 @@ func (s *FileSource) pace(ts time.Time) {
 		s.first, s.start = ts, time.Now()
 		return
 	}
-	due := s.start.Add(time.Duration(float64(ts.Sub(s.first)) / s.speed))
+	due := s.start.Add(time.Duration(float64(ts.Sub(s.first))/s.speed) + time.Duration(s.ctl.pausedNs.Load()))
 	if d := time.Until(due); d > 0 {
 		time.Sleep(d)
 	}
@@ -224,5 +226,8 @@ func (s *FileSource) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	s.ctl.mu.Lock()
+	s.release() // a paused reader sees the close
+	s.ctl.mu.Unlock()
 	return s.f.Close()
 }

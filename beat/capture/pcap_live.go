@@ -18,6 +18,7 @@ type PcapSource struct {
 	received atomic.Uint64
 	dropped  atomic.Uint64 // libpcap counters last read, kept after Close for the final summary
 	ifDrop   atomic.Uint64
+	ctl      pcapControl // pause and filter changes (control_pcap.go)
 }
 
 // OpenPcap opens a live libpcap/Npcap capture.
@@ -45,7 +46,9 @@ func OpenPcap(o LiveOptions) (Source, error) {
 			return nil, errorf("BPF filter %q is invalid for %q: %w", o.Filter, o.Device, err)
 		}
 	}
-	return &PcapSource{name: o.Device, h: h, lt: uint32(h.LinkType())}, nil
+	s := &PcapSource{name: o.Device, h: h, lt: uint32(h.LinkType())}
+	s.ctl.expr = o.Filter
+	return s, nil
 }
 
 // Name returns the device.
@@ -58,16 +61,24 @@ func (s *PcapSource) LinkType() uint32 { return s.lt }
 func (s *PcapSource) ReadPacket() ([]byte, gopacket.CaptureInfo, error) {
 	for {
 		if s.closed.Load() {
+			s.ctl.hmu.Lock()
 			s.readDrops()
 			s.h.Close()
+			s.ctl.hmu.Unlock()
 			return nil, gopacket.CaptureInfo{}, ErrClosed
 		}
+		s.ctl.hmu.Lock()
 		data, ci, err := s.h.ZeroCopyReadPacketData()
+		s.ctl.hmu.Unlock()
 		if err == nil {
+			if !s.admit(ci.Timestamp) {
+				continue
+			}
 			s.received.Add(1)
 			return data, ci, nil
 		}
 		if err == pcap.NextErrorTimeoutExpired {
+			s.idle()
 			continue
 		}
 		return nil, ci, errorf("reading from pcap device %q failed: %w", s.name, err)
@@ -79,7 +90,7 @@ func (s *PcapSource) Stats() Stats {
 	if !s.closed.Load() {
 		s.readDrops()
 	}
-	return Stats{Received: s.received.Load(), Dropped: s.dropped.Load(), IfDropped: s.ifDrop.Load()}
+	return Stats{Received: s.received.Load(), Dropped: s.dropped.Load(), IfDropped: s.ifDrop.Load(), Filtered: s.ctl.discarded.Load()}
 }
 
 func (s *PcapSource) readDrops() {

@@ -46,23 +46,29 @@ func pluginCommand() *cobra.Command {
 		Args: cobra.NoArgs, SilenceUsage: true, // a plugin that fails to start is not a usage error
 		RunE: func(_ *cobra.Command, _ []string) error { return listPlugins() },
 	})
-	var dir, netbeatSrc string
+	var dir, netbeatSrc, sdkDir string
 	newCmd := &cobra.Command{
-		Use: "new NAME", Short: "Scaffold a ready-to-build plugin module in ./NAME",
-		Args: cobra.ExactArgs(1),
+		Use: "new NAME", Short: "Scaffold a ready-to-build plugin module in ./NAME (it requires only the plugin SDK netbeat ships)",
+		Args: cobra.ExactArgs(1), SilenceUsage: true,
 		RunE: func(_ *cobra.Command, args []string) error {
 			if dir == "" {
 				dir = args[0]
 			}
-			if err := scaffold.Write(dir, scaffold.Options{Name: args[0], NetbeatDir: netbeatSrc}); err != nil {
+			exe, _ := os.Executable()
+			sdkPath, err := scaffold.FindSDK(sdkDir, netbeatSrc, exe)
+			if err != nil {
 				return err
 			}
-			fmt.Printf("plugin %s written to %s: cd %s && go mod tidy && go test ./... && go build\n", args[0], dir, dir)
+			if err := scaffold.Write(dir, scaffold.Options{Name: args[0], SDKDir: sdkPath}); err != nil {
+				return err
+			}
+			fmt.Printf("plugin %s written to %s (SDK: %s): cd %s && go test ./... && go build\n", args[0], dir, sdkPath, dir)
 			return nil
 		},
 	}
 	newCmd.Flags().StringVar(&dir, "dir", "", "output directory (default ./NAME)")
-	newCmd.Flags().StringVar(&netbeatSrc, "netbeat-src", "", "local netbeat checkout to use through a replace directive")
+	newCmd.Flags().StringVar(&sdkDir, "sdk", "", "the plugin SDK's directory (default: $"+scaffold.SDKEnv+", else the one installed with netbeat: "+scaffold.SystemSDK+" or sdk/ beside the binary)")
+	newCmd.Flags().StringVar(&netbeatSrc, "netbeat-src", "", "use the SDK of this netbeat source tree (DIR/plugins/sdk)")
 	c.AddCommand(newCmd)
 	return c
 }

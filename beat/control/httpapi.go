@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -22,7 +23,11 @@ type HTTPConfig struct {
 	Enabled   bool   `config:"enabled"`
 	Host      string `config:"host"`       // default localhost
 	Port      int    `config:"port"`       // default 5067
-	TokenFile string `config:"token_file"` // required: the bearer token, one line
+	TokenFile string `config:"token_file"` // the bearer token, one line
+	// SSL serves the API over TLS; with ssl.certificate_authorities every
+	// client needs a certificate they signed (mTLS). A token, mTLS or both
+	// are required.
+	SSL HTTPSSLConfig `config:"ssl"`
 }
 
 // DefaultHTTPConfig is off, on localhost:5067 once enabled.
@@ -39,14 +44,21 @@ func (c *HTTPConfig) Check() error {
 	if c.Port < 0 || c.Port > 65535 {
 		return fmt.Errorf("netbeat.control.http.port %d is out of range 0-65535", c.Port)
 	}
-	if c.TokenFile == "" {
-		return fmt.Errorf("netbeat.control.http.token_file is empty: the API needs a bearer token (e.g. `openssl rand -hex 32 > /etc/netbeat/control.token; chmod 600 /etc/netbeat/control.token`)")
+	if err := c.SSL.check(); err != nil {
+		return err
+	}
+	if c.TokenFile == "" && len(c.SSL.CertificateAuthorities) == 0 {
+		return fmt.Errorf("netbeat.control.http needs a bearer token or mTLS: set token_file (e.g. `openssl rand -hex 32 > /etc/netbeat/control.token; chmod 600 /etc/netbeat/control.token`) or ssl.certificate, ssl.key and ssl.certificate_authorities (the CA of the clients' certificates)")
 	}
 	return nil
 }
 
-// ReadToken reads the bearer token from c.TokenFile.
+// ReadToken reads the bearer token from c.TokenFile (nil when unset: the
+// API then relies on mTLS alone).
 func (c *HTTPConfig) ReadToken() ([]byte, error) {
+	if c.TokenFile == "" {
+		return nil, nil
+	}
 	data, err := os.ReadFile(c.TokenFile)
 	if err != nil {
 		return nil, fmt.Errorf("netbeat.control.http.token_file: %w", err)
@@ -59,12 +71,14 @@ func (c *HTTPConfig) ReadToken() ([]byte, error) {
 }
 
 // Server is the local HTTP control API: the actions of the command topic,
-// on the probe itself, for a caller holding the bearer token. Every
-// request is written to the audit log (logger "control.audit").
+// on the probe itself, for a caller holding the bearer token and/or a
+// client certificate signed by a configured CA. Every request is written
+// to the audit log (logger "control.audit").
 type Server struct {
 	Probe  Probe
 	Status func() *Heartbeat
-	Token  []byte
+	Token  []byte      // nil: no token required (mTLS only)
+	TLS    *tls.Config // nil: plain HTTP; with ClientCAs: mTLS required
 	Audit  *logp.Logger
 	srv    *http.Server
 	ln     net.Listener
@@ -135,22 +149,46 @@ func (s *Server) apply(req actionRequest) *Result {
 
 type auditKey struct{}
 
-// auth checks the bearer token (constant time) and writes the audit line.
+// auth checks the client certificate (mTLS) and the bearer token
+// (constant time), whichever are configured, and writes the audit line
+// with the client's identity.
 func (s *Server) auth(next http.Handler) http.Handler {
+	mtls := s.TLS != nil && s.TLS.ClientCAs != nil
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
 		start := time.Now()
-		outcome := ""
+		outcome, why := "", ""
+		client := clientIdentity(r)
 		defer func() {
-			s.Audit.Infow("control API request", "remote", r.RemoteAddr, "method", r.Method, "path", r.URL.Path,
-				"status", rec.code, "outcome", outcome, "ms", time.Since(start).Milliseconds())
+			kv := []any{"remote", r.RemoteAddr, "client", client, "method", r.Method, "path", r.URL.Path,
+				"status", rec.code, "outcome", outcome, "ms", time.Since(start).Milliseconds()}
+			if why != "" {
+				kv = append(kv, "reason", why)
+			}
+			s.Audit.Infow("control API request", kv...)
 		}()
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(tok), s.Token) != 1 {
+		switch {
+		case mtls && client == "":
+			why = "no client certificate"
+		case s.Token != nil && (!ok || subtle.ConstantTimeCompare([]byte(tok), s.Token) != 1):
+			why = "no valid bearer token"
+		case s.Token == nil && !mtls: // a Server built without either: refuse everything
+			why = "neither a token nor mTLS is configured"
+		}
+		if why != "" {
 			outcome = "unauthorized"
-			rec.Header().Set("WWW-Authenticate", `Bearer realm="netbeat"`)
-			writeJSON(rec, http.StatusUnauthorized, map[string]string{"error": "a valid bearer token is required (Authorization: Bearer <netbeat.control.http.token_file>)"})
+			msg := "a valid bearer token is required (Authorization: Bearer <netbeat.control.http.token_file>)"
+			if why == "no client certificate" {
+				msg = "a client certificate signed by netbeat.control.http.ssl.certificate_authorities is required"
+			} else {
+				rec.Header().Set("WWW-Authenticate", `Bearer realm="netbeat"`)
+			}
+			writeJSON(rec, http.StatusUnauthorized, map[string]string{"error": msg})
 			return
+		}
+		if client == "" {
+			client = "token"
 		}
 		outcome = "ok"
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), auditKey{}, &outcome)))
@@ -179,8 +217,11 @@ func (s *Server) Listen(c HTTPConfig) error {
 	if err != nil {
 		return fmt.Errorf("control API: listening on %s:%d failed: %w", c.Host, c.Port, err)
 	}
+	if s.TLS != nil {
+		ln = tls.NewListener(ln, s.TLS)
+	}
 	s.ln = ln
-	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: handshakeLog(s.Audit)}
 	go func() { _ = s.srv.Serve(ln) }()
 	return nil
 }

@@ -10,8 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/netbeat/netbeat/plugins/internal/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 )
 
 // Encoding tells the host how to add answers to an encoded event (see

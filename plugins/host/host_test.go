@@ -16,8 +16,8 @@ import (
 	"google.golang.org/grpc/encoding"
 	"google.golang.org/grpc/mem"
 
-	"github.com/netbeat/netbeat/plugins/internal/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 )
 
 var misbehave, misbehaveSum string

@@ -16,8 +16,8 @@ import (
 
 	plugin "github.com/hashicorp/go-plugin"
 
-	"github.com/netbeat/netbeat/plugins/internal/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 )
 
 // State is a plugin's state, as shown by `netbeat plugin list`.
@@ -51,6 +51,8 @@ type instance struct {
 	keyer  atomic.Pointer[shared.Keyer] // its keyed units (protocol 3), nil: the classic path
 	proc   *shared.Client
 	cache  *cache
+	combMu sync.Mutex      // finishKeyed's batches (the pipeline's and process's)
+	comb   shared.Combiner // combinations of cached answers that set the same field
 	// missPermille is how many keys the last keyed batch asked of the
 	// plugin per 1,000 events; above keyedMaxMiss batches go the classic
 	// way (whole events), except every keyedRetry-th, which measures again.
@@ -127,6 +129,9 @@ func (in *instance) setUnits(units []shared.Unit) error {
 	}
 	in.keyer.Store(k)
 	in.cache.clear()
+	in.combMu.Lock()
+	in.comb = shared.Combiner{} // forget the old answers' combinations too
+	in.combMu.Unlock()
 	return nil
 }
 

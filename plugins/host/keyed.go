@@ -7,8 +7,8 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/netbeat/netbeat/plugins/internal/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 )
 
 // The keyed path (protocol 3, shared/keyed.go): for a plugin that declares
@@ -243,6 +243,8 @@ func (in *instance) finishKeyed(r *request) []*shared.Event {
 		}
 	}
 	list := make([]*shared.Answer, 0, nu)
+	in.combMu.Lock()
+	defer in.combMu.Unlock()
 	for i, e := range r.batch {
 		list = list[:0]
 		for _, a := range kr.ans[i*nu : (i+1)*nu] {
@@ -251,7 +253,7 @@ func (in *instance) finishKeyed(r *request) []*shared.Event {
 			}
 		}
 		if len(list) > 0 {
-			shared.ApplyAnswers(e, list)
+			in.comb.Apply(e, list)
 		}
 	}
 	return r.batch

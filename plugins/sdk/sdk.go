@@ -21,13 +21,18 @@ import (
 	"github.com/hashicorp/go-hclog"
 	plugin "github.com/hashicorp/go-plugin"
 
-	"github.com/netbeat/netbeat/plugins/internal/shared"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 )
 
-// Event is one event: @timestamp, metadata and fields, like libbeat's beat.Event.
+// Event is one event: @timestamp, metadata and fields, like libbeat's
+// beat.Event. Its methods (AddTag, SetNetwork, …) are documented in package
+// github.com/netbeat/netbeat/plugins/sdk/shared (`go doc
+// github.com/netbeat/netbeat/plugins/sdk/shared.Event`), the wire contract
+// in this module.
 type Event = shared.Event
 
-// M is an event's field map, with dotted-key helpers (GetValue, Put, Delete, String).
+// M is an event's field map, with dotted-key helpers (GetValue, Put,
+// Delete, String): `go doc github.com/netbeat/netbeat/plugins/sdk/shared.M`.
 type M = shared.M
 
 // ProtocolVersion is the plugin protocol version this SDK speaks.

@@ -19,7 +19,10 @@
 #        worktree) or OLD_BIN=path; NEW_BIN=path (default: go build of the
 #        working tree); ROUNDS=2; PCAP=.cache/bench/benchmix2m.pcap (made if
 #        missing, as compare.sh makes it); ONLY="regex of row names";
-#        KAFKA=0 skips the franz rows; WORK=/tmp/netbeat-eventcost
+#        KAFKA=0 skips the franz rows; COMPRESSION=none|gzip|snappy|lz4|zstd
+#        (output.franz.compression of the franz rows, default lz4, the
+#        output's default);
+#        WORK=/tmp/netbeat-eventcost
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/benchlib.sh
@@ -69,14 +72,16 @@ if [ "${KAFKA:-1}" = 1 ]; then
 fi
 brokercpu() { # utime+stime of the broker JVM in seconds
 	local pid
-	pid=$(pgrep -f 'kafka\.Kafka' | head -1) || { echo 0; return; }
+	# The pid file of the broker scripts/kafka.sh started: other brokers
+	# (another worktree's, or a 3-node cluster) may run beside it.
+	pid=$(cat .cache/kafka/run/broker.pid 2>/dev/null) && [ -r "/proc/$pid/stat" ] || { echo 0; return; }
 	awk '{printf "%.2f", ($14+$15)/100}' "/proc/$pid/stat"
 }
 
 fileout=(-E output.file.path="$work/out" -E output.file.filename=events -E output.file.rotate_every_kb=10000000 -E output.file.number_of_files=1024)
 franz() { # topic
 	printf '%s\n' -E "output.franz.hosts=[\"$broker\"]" -E "output.franz.topic=$1" -E output.franz.required_acks=1 \
-		-E output.franz.compression=none -E output.franz.bulk_max_size=2048 -E 'output.franz.key=%{[network.community_id]}'
+		-E output.franz.compression=${COMPRESSION:-lz4} -E output.franz.bulk_max_size=2048 -E 'output.franz.key=%{[network.community_id]}'
 }
 
 # run NAME BIN ROUND MODE OUTPUT [extra -E ...]
@@ -116,7 +121,7 @@ run() {
 }
 
 echo "# $(date -u +%FT%TZ) $(machine); $(go version | cut -d' ' -f3); capture $pcap ($packets packets)"
-[ -n "$broker" ] && echo "# broker: $(tr '\0' ' ' </proc/"$(pgrep -f 'kafka\.Kafka' | head -1)"/cmdline | grep -o -- '-X[^ ]*' | tr '\n' ' ')"
+[ -n "$broker" ] && echo "# broker: $(tr '\0' ' ' </proc/"$(cat .cache/kafka/run/broker.pid)"/cmdline | grep -o -- '-X[^ ]*' | tr '\n' ' ')"
 echo "# old: $old ($(${old} version 2>/dev/null | head -1)); new: $new"
 printf 'row\tbinary\tround\twall s\tCPU s\tCPU µs/event\tevents/s\tevents\tpeak RSS MB\tbroker CPU s\tload before\tload after\n' | tee "$tsv"
 for r in $(seq "$rounds"); do

@@ -25,8 +25,16 @@ def load_objects(paths):
     return objs
 
 def get(ev, field):
+    """The field's value; through arrays of objects (netbeat-status's
+    sources[]) a list of the members' values, as Elasticsearch indexes them."""
     v = ev
     for part in field.split("."):
+        if isinstance(v, list):
+            vs = [x.get(part) for x in v if isinstance(x, dict) and x.get(part) is not None]
+            v = [y for x in vs for y in (x if isinstance(x, list) else [x])]
+            if not v:
+                return None
+            continue
         if not isinstance(v, dict) or part not in v:
             return None
         v = v[part]
@@ -47,7 +55,7 @@ def match_clause(ev, field, value):
     return False
 
 def kql(query):
-    """Supports clauses joined by 'and' / 'or' (no parentheses), as used here."""
+    """Supports clauses, each optionally negated with 'not', joined by 'and' / 'or' (no parentheses), as used here."""
     query = query.strip()
     if not query:
         return lambda ev: True
@@ -56,12 +64,14 @@ def kql(query):
     for o in ors:
         clauses = []
         for a in re.split(r"\s+and\s+", o):
-            m = CLAUSE.match(a.strip())
+            a = a.strip()
+            neg = a.startswith("not ")
+            m = CLAUSE.match(a[4:].strip() if neg else a)
             if not m:
                 sys.exit("unsupported query %r" % query)
-            clauses.append((m.group(1), m.group(3) if m.group(3) is not None else m.group(2)))
+            clauses.append((m.group(1), m.group(3) if m.group(3) is not None else m.group(2), neg))
         groups.append(clauses)
-    return lambda ev: any(all(match_clause(ev, f, v) for f, v in g) for g in groups)
+    return lambda ev: any(all(match_clause(ev, f, v) != neg for f, v, neg in g) for g in groups)
 
 def ts(ev):
     s = ev.get("@timestamp") or ev.get("timestamp")
@@ -70,13 +80,28 @@ def ts(ev):
 def metric_value(agg, evs):
     if agg["type"] == "count":
         return len(evs)
-    vals = [get(e, agg["params"]["field"]) for e in evs]
-    vals = [v for v in vals if isinstance(v, (int, float))]
+    if agg["params"]["field"] == "@timestamp" and agg["type"] == "max":  # max of a date: the latest
+        return max((ts(e) for e in evs), default=None)
+    vals = []
+    for e in evs:
+        v = get(e, agg["params"]["field"])
+        vals += v if isinstance(v, list) else [v]
+    vals = [v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)]
     if not vals:
         return 0
     return sum(vals) if agg["type"] == "sum" else max(vals) if agg["type"] == "max" else sum(vals) / len(vals)
 
+def sort_key(v):
+    return v.timestamp() if isinstance(v, dt.datetime) else (v or 0)
+
+def cell(v):
+    if isinstance(v, dt.datetime):
+        return v.strftime("%H:%M:%S")
+    return "{:,}".format(round(v)) if v is not None else "-"
+
 def metric_label(agg):
+    if agg["params"].get("customLabel"):
+        return agg["params"]["customLabel"]
     if agg["type"] == "count":
         return "Count"
     return "%s of %s" % (agg["type"].capitalize(), agg["params"]["field"])
@@ -88,7 +113,7 @@ def terms_buckets(agg, evs, metric):
         for x in (v if isinstance(v, list) else [v]):
             if x is not None:
                 groups[str(x)].append(e)
-    ranked = sorted(groups.items(), key=lambda kv: -metric_value(metric, kv[1]))
+    ranked = sorted(groups.items(), key=lambda kv: -sort_key(metric_value(metric, kv[1])))
     return ranked[: agg["params"]["size"]]
 
 def nodata(ax, fields):
@@ -114,7 +139,7 @@ def draw(ax, vis, events):
     ss = json.loads(vis["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
     index = [r["id"] for r in vis["references"] if r["type"] == "index-pattern"][0]
     ax.set_title(vs["title"].replace("[netbeat] ", ""), fontsize=10)
-    if index != "netbeat-*":
+    if index == "netbeat-monitoring-beats":
         ax.text(0.5, 0.5, "from .monitoring-beats-*\n(monitoring.enabled: true)\nnot in the event data", ha="center", va="center", fontsize=9, color="gray")
         ax.set_axis_off()
         return
@@ -176,10 +201,10 @@ def draw(ax, vis, events):
         rows = [((), evs)]
         for b in buckets:
             rows = [(k + (name,), sev) for k, e in rows for name, sev in terms_buckets(b, e, m)]
-        rows.sort(key=lambda r: -metric_value(m, r[1]))
+        rows.sort(key=lambda r: -sort_key(metric_value(m, r[1])))
         rows = rows[:10]
         cols = [b["params"].get("customLabel", b["params"]["field"]) for b in buckets] + [metric_label(x) for x in metrics]
-        cells = [list(k) + ["{:,}".format(round(metric_value(x, e))) for x in metrics] for k, e in rows]
+        cells = [list(k) + [cell(metric_value(x, e)) for x in metrics] for k, e in rows]
         ax.set_axis_off()
         if not cells:
             return nodata(ax, [b["params"]["field"] for b in buckets])

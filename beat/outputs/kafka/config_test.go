@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/elastic/elastic-agent-libs/config"
 )
 
@@ -14,7 +16,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fc.RequiredACKs != 1 || fc.Compression != "gzip" || fc.BulkMaxSize != 2048 ||
+	if fc.RequiredACKs != 1 || fc.Compression != "lz4" || fc.CompressionLevel != nil || fc.BulkMaxSize != 2048 ||
 		fc.MaxMessageBytes != 1000000 || fc.MaxRetries != 3 || fc.idempotent() {
 		t.Errorf("unexpected defaults: %+v", fc)
 	}
@@ -58,7 +60,8 @@ func TestConfigValidation(t *testing.T) {
 		{"no hosts", map[string]any{"topic": "t"}, "hosts"},
 		{"no topic", map[string]any{"hosts": []string{"k:9092"}}, "topic"},
 		{"compression", base("compression", "brotli"), "compression"},
-		{"gzip level", base("compression_level", 12), "compression_level"},
+		{"gzip level", base("compression", "gzip", "compression_level", 12), "compression_level"},
+		{"zstd level", base("compression", "zstd", "compression_level", 0), "out of range for zstd"},
 		{"acks", base("required_acks", 2), "required_acks"},
 		{"idempotent", base("idempotent", true), "required_acks: -1"},
 		{"sasl mechanism", base("sasl.mechanism", "GSSAPI", "username", "u", "password", "p"), "sasl.mechanism"},
@@ -113,5 +116,38 @@ func TestConfigUnknownOptions(t *testing.T) {
 	}
 	if got := strings.Join(ignoredSaramaOptions(c), ","); got != "keep_alive,metadata.full,metadata.retry,version" {
 		t.Errorf("ignored sarama options = %q", got)
+	}
+}
+
+// compression_level means each codec's own levels, and an unset level is the
+// codec's default: gzip's 4 must not reach zstd, where franz-go's level 4 is
+// klauspost/compress's best (and slowest) compression.
+func TestCompressionLevels(t *testing.T) {
+	level := func(kv ...any) *franzConfig {
+		t.Helper()
+		m := map[string]any{"hosts": []string{"k:9092"}, "topic": "t"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		fc, err := readConfig(config.MustNewConfigFrom(m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fc
+	}
+	if got := gzipLevel(level("compression", "gzip")); got != 4 {
+		t.Errorf("gzip default level = %d, want 4", got)
+	}
+	if got := gzipLevel(level("compression", "gzip", "compression_level", 9)); got != 9 {
+		t.Errorf("gzip level 9 = %d", got)
+	}
+	if got := zstdLevel(level("compression", "zstd")); got != zstd.SpeedFastest {
+		t.Errorf("zstd default level = %v, want %v", got, zstd.SpeedFastest)
+	}
+	if got := zstdLevel(level("compression", "zstd", "compression_level", 4)); got != zstd.SpeedDefault {
+		t.Errorf("zstd level 4 = %v, want %v (zstd's 4 is its default speed)", got, zstd.SpeedDefault)
+	}
+	if got := zstdLevel(level("compression", "zstd", "compression_level", 19)); got != zstd.SpeedBestCompression {
+		t.Errorf("zstd level 19 = %v, want %v", got, zstd.SpeedBestCompression)
 	}
 }

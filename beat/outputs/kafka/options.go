@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
@@ -39,8 +40,8 @@ func kgoOptions(cfg *franzConfig, part *partitioner, log *logp.Logger) ([]kgo.Op
 		// no memory of its own; netbeat.packets.max_inflight bounds the total.
 		kgo.MaxBufferedRecords(max(cfg.BulkMaxSize+1, maxBufferedRecords)),
 		kgo.RecordPartitioner(part),
-		kgo.ProducerBatchCompression(compressionCodec(cfg)),
 	}
+	opts = append(opts, compressionOpts(cfg)...)
 
 	switch cfg.RequiredACKs {
 	case 0:
@@ -71,17 +72,39 @@ func kgoOptions(cfg *franzConfig, part *partitioner, log *logp.Logger) ([]kgo.Op
 func compressionCodec(cfg *franzConfig) kgo.CompressionCodec {
 	switch strings.ToLower(cfg.Compression) {
 	case "gzip":
-		return kgo.GzipCompression().WithLevel(cfg.CompressionLevel)
+		return kgo.GzipCompression().WithLevel(gzipLevel(cfg))
 	case "snappy":
 		return kgo.SnappyCompression()
 	case "lz4":
 		return kgo.Lz4Compression()
 	case "zstd":
-		// franz-go ignores invalid levels and uses zstd's default.
-		return kgo.ZstdCompression().WithLevel(cfg.CompressionLevel)
+		return kgo.ZstdCompression().WithLevel(int(zstdLevel(cfg)))
 	default:
 		return kgo.NoCompression()
 	}
+}
+
+// defaultGzipLevel is libbeat's default for its kafka output.
+const defaultGzipLevel = 4
+
+// gzipLevel is compression_level, or libbeat's default.
+func gzipLevel(cfg *franzConfig) int {
+	if cfg.CompressionLevel == nil {
+		return defaultGzipLevel
+	}
+	return *cfg.CompressionLevel
+}
+
+// zstdLevel maps compression_level, read as zstd's own levels (1..22), onto
+// the levels of franz-go's zstd encoder; unset, it is the fastest. franz-go
+// passes its level straight to klauspost/compress, where 4 is the best
+// compression: the gzip default of 4 applied to zstd cost about 20 µs of CPU
+// per packet event (BENCHMARKS.md, issue #12, fourth session).
+func zstdLevel(cfg *franzConfig) zstd.EncoderLevel {
+	if cfg.CompressionLevel == nil {
+		return zstd.SpeedFastest
+	}
+	return zstd.EncoderLevelFromZstd(*cfg.CompressionLevel)
 }
 
 // saslMechanism returns nil when no username is configured. Like libbeat, a

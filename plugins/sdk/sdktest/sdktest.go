@@ -12,8 +12,8 @@ import (
 
 	plugin "github.com/hashicorp/go-plugin"
 
-	"github.com/netbeat/netbeat/plugins/internal/shared"
 	"github.com/netbeat/netbeat/plugins/sdk"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 )
 
 // Harness is a configured plugin connection; it is closed by t.Cleanup.

@@ -72,59 +72,152 @@ func (a *Answer) Size() int {
 // answers that set the same field are combined first (objects merged, lists
 // united, as a plugin adding to the same event would: iprep's lists of two
 // addresses); tags are united.
-func ApplyAnswers(e *Event, answers []*Answer) {
+func ApplyAnswers(e *Event, answers []*Answer) { (*Combiner)(nil).Apply(e, answers) }
+
+// Combiner remembers how answers that set the same field combine (iprep's
+// source and destination units both add "iprep"). Answers never change, so
+// the combination of a given few is made once (a deep copy of each, their
+// union and its JSON) instead of once per event. A nil Combiner remembers
+// nothing. Not safe for concurrent use.
+type Combiner struct {
+	m map[combinedKey]*answerField
+}
+
+// A combination is remembered for up to maxCombined answers; the map holds
+// at most maxCombinations (then it starts over). Its keys keep the answers
+// alive, so an answer's address is never reused for another while the
+// combination is remembered.
+const (
+	maxCombined     = 4
+	maxCombinations = 4096
+)
+
+type combinedKey struct {
+	key string
+	a   [maxCombined]*Answer
+}
+
+// combination is a field that more than one of an event's answers set.
+type combination struct {
+	key     string
+	f       *answerField // remembered (its value is copied when merged)
+	v       any          // or this event's own combined value
+	applied bool
+}
+
+// Apply is ApplyAnswers, remembering combinations in c.
+func (c *Combiner) Apply(e *Event, answers []*Answer) {
 	if e.Fields == nil {
 		e.Fields = M{}
 	}
-	var combined map[string]*united // fields set by more than one answer (rare)
+	var arr [4]combination
+	combined := arr[:0] // fields set by more than one answer
 	if len(answers) > 1 {
 		for x, a := range answers {
 			for _, f := range a.fields {
-				if _, done := combined[f.key]; done || !setLater(answers[x+1:], f.key) {
+				if findCombination(combined, f.key) != nil || !setLater(answers[x+1:], f.key) {
 					continue
 				}
-				if combined == nil {
-					combined = map[string]*united{}
-				}
-				var v any
-				first := true
-				for _, b := range answers[x:] {
-					for _, g := range b.fields {
-						if g.key != f.key {
-							continue
-						}
-						if first {
-							v, first = deepCopy(g.v), false
-						} else {
-							v = unite(v, deepCopy(g.v))
-						}
-					}
-				}
-				combined[f.key] = &united{v: v}
+				combined = append(combined, c.combine(f.key, answers[x:]))
 			}
 		}
 	}
 	for _, a := range answers {
 		for i := range a.fields {
 			f := &a.fields[i]
-			if u, ok := combined[f.key]; ok {
+			if u := findCombination(combined, f.key); u != nil {
 				if !u.applied {
-					e.mergeAnswer(f.key, u.v)
+					if u.f != nil {
+						e.addAnswerField(u.f)
+					} else {
+						e.mergeAnswer(f.key, u.v)
+					}
 					u.applied = true
 				}
 				continue
 			}
 			e.addAnswerField(f)
 		}
-		for _, t := range a.tags {
-			e.AddTag(t)
-		}
 	}
+	addTags(e, answers)
 }
 
-type united struct {
-	v       any
-	applied bool
+// addTags unites the answers' tags with the event's, in order: one read and
+// one write of the event's tags for all of them.
+func addTags(e *Event, answers []*Answer) {
+	n := 0
+	for _, a := range answers {
+		n += len(a.tags)
+	}
+	if n == 0 {
+		return
+	}
+	cur := e.Fields["tags"]
+	if cur == nil {
+		cur = make([]string, 0, n)
+	}
+	for _, a := range answers {
+		for _, t := range a.tags {
+			cur = appendTag(cur, t)
+		}
+	}
+	e.Fields["tags"] = cur
+}
+
+func findCombination(l []combination, key string) *combination {
+	for i := range l {
+		if l[i].key == key {
+			return &l[i]
+		}
+	}
+	return nil
+}
+
+// combine returns the combination of key's values in answers (the first of
+// which sets it), from c when it remembers it.
+func (c *Combiner) combine(key string, answers []*Answer) combination {
+	var ck combinedKey
+	n := 0
+	for _, b := range answers {
+		for _, g := range b.fields {
+			if g.key == key {
+				if n < maxCombined {
+					ck.a[n] = b
+				}
+				n++
+				break
+			}
+		}
+	}
+	if c != nil && n <= maxCombined {
+		ck.key = key
+		if f := c.m[ck]; f != nil {
+			return combination{key: key, f: f}
+		}
+	}
+	var v any
+	first := true
+	for _, b := range answers {
+		for _, g := range b.fields {
+			if g.key != key {
+				continue
+			}
+			if first {
+				v, first = deepCopy(g.v), false
+			} else {
+				v = unite(v, deepCopy(g.v))
+			}
+		}
+	}
+	if c == nil || n > maxCombined {
+		return combination{key: key, v: v}
+	}
+	if c.m == nil || len(c.m) >= maxCombinations {
+		c.m = make(map[combinedKey]*answerField, 64)
+	}
+	f := newAnswerField(key, v)
+	c.m[ck] = &f
+	return combination{key: key, f: &f}
 }
 
 // setLater says whether one of answers sets key.

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/netbeat/netbeat/beat/event"
-	"github.com/netbeat/netbeat/plugins/internal/shared"
+	"github.com/netbeat/netbeat/plugins/sdk/shared"
 )
 
 var encoding = &shared.Encoding{
@@ -61,7 +61,7 @@ func checkEncodedAnswer(t *testing.T, first, b []byte) {
 
 // FuzzEncodedAnswer applies arbitrary answers to encoded events
 // (checkEncodedAnswer).
-// Run: go test ./plugins/internal/shared/encodedtest -run '^$' -fuzz FuzzEncodedAnswer -fuzztime 2m
+// Run: go test ./plugins/internal/encodedtest -run '^$' -fuzz FuzzEncodedAnswer -fuzztime 2m
 func FuzzEncodedAnswer(f *testing.F) {
 	first, seeds := shared.AnswerSeeds()
 	for _, s := range seeds {

@@ -2,7 +2,7 @@ package shared
 
 import "fmt"
 
-// Test support for plugins/internal/shared/encodedtest, which applies
+// Test support for plugins/internal/encodedtest, which applies
 // answers to beat/event's real encoded members. It cannot be shared's own
 // test (export_test.go): a test of shared importing beat/event would make
 // `go mod tidy` in every plugin author's module pull in libbeat.

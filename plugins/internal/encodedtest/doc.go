@@ -1,4 +1,4 @@
-// Package encodedtest tests plugins/internal/shared on encoded events
+// Package encodedtest tests plugins/sdk/shared on encoded events
 // (beat/event members): applying arbitrary plugin answers to them. It is a
 // package of its own, not shared's own tests, because a test of shared that
 // imports beat/event would make `go mod tidy` in every plugin author's
