@@ -9,6 +9,7 @@ import (
 
 	conf "github.com/elastic/elastic-agent-libs/config"
 
+	"github.com/netbeat/netbeat/beat/consume"
 	"github.com/netbeat/netbeat/beat/prom"
 	"github.com/netbeat/netbeat/internal/confkeys"
 	"github.com/netbeat/netbeat/plugins/host"
@@ -25,6 +26,9 @@ type Config struct {
 		Seed uint16 `config:"seed"`
 	} `config:"community_id"`
 	StatsPeriod time.Duration `config:"stats.period"`
+	// EventID gives every packet and flow event a stable id,
+	// @metadata._id (beat/event/docid.go, eventid.go).
+	EventID EventIDConfig `config:"event_id"`
 	// ShutdownTimeout bounds how long netbeat, once stopped (SIGTERM), waits
 	// for the output to acknowledge the events already published.
 	ShutdownTimeout time.Duration `config:"shutdown_timeout"`
@@ -87,6 +91,7 @@ type sectionKeys struct {
 	Prometheus prom.Config    `config:"prometheus"`
 	Plugins    host.Config    `config:"plugins"`
 	Remote     controlSection `config:",inline"` // netbeat.probe, netbeat.control (control_beater.go)
+	Kafka      consume.Config `config:"kafka"`   // central mode (consume_beater.go)
 }
 
 // CheckKeys returns an error naming each key of the `netbeat:` section (raw)
@@ -105,6 +110,7 @@ func defaultConfig() Config {
 		Flows:           FlowsConfig{Timeout: 30 * time.Second, Period: 10 * time.Second, CloseTimeout: 2 * time.Second, MaxFlows: 100000},
 		StatsPeriod:     30 * time.Second,
 		ShutdownTimeout: 5 * time.Second,
+		EventID:         EventIDConfig{Enabled: true},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -56,8 +57,11 @@ func TestFileOutputRouting(t *testing.T) {
 	}
 }
 
+var docIDRe = regexp.MustCompile(`^[0-9a-f]{16}\.[pf][1-9][0-9]*$`)
+
 // canonicalDocs reads every JSON document of the files in dir (lines or
-// pretty-printed), drops agent.id and agent.ephemeral_id, and returns them
+// pretty-printed), drops agent.id and agent.ephemeral_id and the random
+// part of @metadata._id, and returns them
 // re-encoded with sorted keys, sorted.
 func canonicalDocs(t *testing.T, dir string) []string {
 	t.Helper()
@@ -83,6 +87,15 @@ func canonicalDocs(t *testing.T, dir string) []string {
 			if agent, ok := doc["agent"].(map[string]any); ok {
 				delete(agent, "id")
 				delete(agent, "ephemeral_id")
+			}
+			// netbeat.event_id: <random source part>.<p|f><seq>; the
+			// source part differs between runs, the rest must not
+			if meta, ok := doc["@metadata"].(map[string]any); ok {
+				id, _ := meta["_id"].(string)
+				if !docIDRe.MatchString(id) {
+					t.Fatalf("%s: @metadata._id %q is not <16 hex digits>.<p|f><seq>", f, id)
+				}
+				meta["_id"] = id[16:]
 			}
 			b, err := json.Marshal(doc)
 			if err != nil {

@@ -56,6 +56,9 @@ func runCapture(t testing.TB, path string, cfg Config, form ...string) (pkts, fl
 	w := &worker{nb: nb, src: src, kind: "file", dec: dec,
 		popts: event.PacketOptions{Fields: cfg.Packets.Fields, PayloadMaxBytes: cfg.Packets.Payload.MaxBytes},
 		maps:  len(form) > 0 && form[0] == "maps"}
+	if cfg.EventID.Enabled && idSource != "" {
+		w.popts.IDPrefix, w.fopts.IDPrefix = event.PacketIDPrefix(idSource), event.FlowIDPrefix(idSource)
+	}
 	pc, fc := &collector{}, &collector{}
 	if cfg.has("packets") {
 		w.pkts = pc
@@ -75,6 +78,7 @@ func runCapture(t testing.TB, path string, cfg Config, form ...string) (pkts, fl
 		if len(form) > 0 && (form[0] == "bundles" || form[0] == "parallel") {
 			nb.cfg.Packets.MaxInflight = 1 << 30
 			w.fbundle = newFlowBundler(nb, fc, 4)
+			w.fbundle.opts.IDPrefix = w.fopts.IDPrefix
 		}
 		w.newTable()
 	}

@@ -77,6 +77,7 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 	}
 	w := &worker{nb: nb, src: src, kind: kind, dec: dec, live: kind != "file",
 		popts: event.PacketOptions{Fields: nb.cfg.Packets.Fields, PayloadMaxBytes: nb.cfg.Packets.Payload.MaxBytes, CommunityIDSeed: nb.cfg.CommunityID.Seed}}
+	w.setIDs(nb.cfg.EventID.Enabled)
 	fields := mapstr.M{"observer": mapstr.M{"ingress": mapstr.M{"interface": mapstr.M{"name": src.Name()}}}}
 	if kind == "file" {
 		fields = mapstr.M{"capture": mapstr.M{"file": src.Name()}}
@@ -155,6 +156,7 @@ func (nb *Netbeat) newWorker(b *libbeat.Beat, src capture.Source, kind string, l
 		}
 		if !w.staged && size > 1 {
 			w.fbundle = newFlowBundler(nb, w.flowsC, size)
+			w.fbundle.opts.IDPrefix = w.fopts.IDPrefix // read by its encoder only after the first add
 			nb.log.Infof("flow records: %d documents per pipeline event (output.%s)", size, out)
 		}
 		w.newTable()
@@ -176,7 +178,11 @@ func (w *worker) publishFlow(f *flows.Flow) {
 	}
 	w.nb.published.Add(1)
 	if w.maps {
-		w.flowsC.Publish(event.Flow(f))
+		ev := event.Flow(f)
+		if w.fopts.IDPrefix != "" {
+			event.SetEventID(&ev, event.NewDocID(w.fopts.IDPrefix, w.flowPub))
+		}
+		w.flowsC.Publish(ev)
 	} else {
 		w.flowsC.Publish(event.FlowEncoded(f, &w.fopts)) // under the table's lock
 	}

@@ -48,7 +48,20 @@ rm -rf "$LOGS" && mkdir -p "$LOGS" .cache/it
 	bash scripts/kafka-cluster.sh start
 	echo $? >"$LOGS/kafka-cluster.rc"
 ) >"$LOGS/kafka-cluster.log" 2>&1 &
-trap 'bash scripts/kafka.sh stop >/dev/null 2>&1 || true; bash scripts/kafka-cluster.sh stop >/dev/null 2>&1 || true' EXIT
+# A real OpenSearch node (scripts/opensearch: jars from Maven Central, fetched
+# once) for central mode's tests (beat/consume), also in the background.
+OS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+export OS_PORT OS_HOME=$PWD/.cache/opensearch/home-test NETBEAT_OPENSEARCH=http://127.0.0.1:$OS_PORT
+(
+	bash scripts/opensearch/opensearch.sh start
+	echo $? >"$LOGS/opensearch.rc"
+) >"$LOGS/opensearch.log" 2>&1 &
+stop_services() {
+	bash scripts/kafka.sh stop >/dev/null 2>&1 || true
+	bash scripts/kafka-cluster.sh stop >/dev/null 2>&1 || true
+	bash scripts/opensearch/opensearch.sh stop >/dev/null 2>&1 || true
+}
+trap stop_services EXIT
 
 TS=$PWD/.cache/it/testsummary
 step "build tools/testsummary" go build -o "$TS" ./tools/testsummary
@@ -77,15 +90,17 @@ it_beat_slow() {
 # Every other package, one at a time (-p 1: the Kafka tests stop and restart
 # the broker that beat/setup also uses), once the broker is up.
 it_others() {
-	while [ ! -f "$LOGS/kafka.rc" ] || [ ! -f "$LOGS/kafka-cluster.rc" ]; do sleep 1; done
-	cat "$LOGS/kafka.log" "$LOGS/kafka-cluster.log"
+	while [ ! -f "$LOGS/kafka.rc" ] || [ ! -f "$LOGS/kafka-cluster.rc" ] || [ ! -f "$LOGS/opensearch.rc" ]; do sleep 1; done
+	cat "$LOGS/kafka.log" "$LOGS/kafka-cluster.log" "$LOGS/opensearch.log"
 	[ "$(cat "$LOGS/kafka.rc")" = 0 ] || { echo "test.sh: the Kafka broker did not start"; return 1; }
 	[ "$(cat "$LOGS/kafka-cluster.rc")" = 0 ] || { echo "test.sh: the 3-node Kafka cluster did not start"; return 1; }
+	[ "$(cat "$LOGS/opensearch.rc")" = 0 ] || { echo "test.sh: OpenSearch did not start"; return 1; }
 	local rc=0
 	# shellcheck disable=SC2046
 	gotest integration "$LOGS/it-others.json" -tags integration -count=1 -p 1 -timeout 40m \
 		$(go list -tags integration ./... | grep -vx "$MOD/beat") || rc=1
 	bash scripts/kafka-cluster.sh stop # three JVMs less for the jobs still running
+	bash scripts/opensearch/opensearch.sh stop
 	return $rc
 }
 phase "jobs: integration tests of the other packages, packaging tests; then ./beat's (its $SLOW | the rest), after the unit tests"

@@ -67,7 +67,7 @@ func processingSupport() processing.SupportFactory {
 }
 
 func init() {
-	s, creator := settings(), reportOnce(nbeat.WithPrometheus(nbeat.WithControl(nbeat.New))) // + /metrics (beat/prom), remote control (beat/control); fatal.go
+	s, creator := settings(), reportOnce(nbeat.WithPrometheus(nbeat.WithConsume(nbeat.WithControl(nbeat.New)))) // + /metrics (beat/prom), central mode (beat/consume), remote control (beat/control); fatal.go
 	RootCmd = lbcmd.GenRootCmdWithSettings(creator, s)
 	// run (and the root command, its alias) falls back to the built-in
 	// configuration for -I when there is no netbeat.yml (defaults.go), and

@@ -181,5 +181,5 @@ func (b *Bundle) DocEvent(bundle *beat.Event, i int) *beat.Event {
 			f[k] = v
 		}
 	}
-	return &beat.Event{Timestamp: b.TS[i], Meta: bundle.Meta, Fields: f}
+	return &beat.Event{Timestamp: b.TS[i], Meta: b.docEventMeta(bundle, i), Fields: f}
 }

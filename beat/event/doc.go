@@ -22,6 +22,7 @@ const maxMembers = 10
 // real maps: netbeat then builds events with Map (see beat/worker.go).
 type Doc struct {
 	Body    []byte
+	id      DocID    // @metadata._id (docid.go); zero when netbeat.event_id is off
 	spans   spans    // where writePacket put the members
 	members []Member // made by the first Members call (the builder's goroutine, or the one encoder a bundle goes to): bundled documents mostly never need them; set by AddFields
 }

@@ -15,12 +15,17 @@ import (
 type FlowOptions struct {
 	arena arena
 	tw    TimeWriter
+	// IDPrefix, when set, gives every record the id IDPrefix+n, n the
+	// 1-based count of records written with these options (docid.go).
+	IDPrefix string
+	seq      uint64
 }
 
 // FlowEncoded builds the event of a flow record as an encoded document (see
 // Doc), with the same fields and values as Flow (TestFlowDocMatchesMap).
 func FlowEncoded(fl *flows.Flow, o *FlowOptions) beat.Event {
-	return beat.Event{Timestamp: fl.Last, Fields: FlowDoc(fl, o).Fields(extraFields)}
+	d := FlowDoc(fl, o)
+	return withID(beat.Event{Timestamp: fl.Last, Fields: d.Fields(extraFields)}, d.id)
 }
 
 // FlowDoc encodes the fields of one flow record.
@@ -41,6 +46,10 @@ func (b *Bundle) AddFlow(fl *flows.Flow, o *FlowOptions) {
 
 // writeFlowDocIn writes the document of fl into d, its body cut from a.
 func writeFlowDocIn(a *arena, d *Doc, fl *flows.Flow, o *FlowOptions) {
+	if o.IDPrefix != "" {
+		o.seq++
+		d.id = DocID{prefix: o.IDPrefix, seq: o.seq}
+	}
 	b := a.start()
 	sp := &d.spans
 	t := fl.Tuple

@@ -27,6 +27,9 @@ type PacketOptions struct {
 	PayloadMaxBytes int
 	// CommunityIDSeed seeds network.community_id (default 0).
 	CommunityIDSeed uint16
+	// IDPrefix, when set, gives every event the id IDPrefix+number
+	// (@metadata._id, docid.go): PacketIDPrefix(NewIDSource()).
+	IDPrefix string
 
 	cache *packetCache // per-goroutine string caches: do not share PacketOptions between goroutines
 	arena arena        // per-goroutine buffer the Doc bodies are cut from
@@ -150,6 +153,9 @@ func writePacketDocIn(a *arena, d *Doc, p *decode.Packet, number uint64, o *Pack
 		o.cache = newPacketCache()
 	}
 	a.finish(d, writePacket(a.start(), &d.spans, p, number, o))
+	if o.IDPrefix != "" {
+		d.id = DocID{prefix: o.IDPrefix, seq: number}
+	}
 }
 
 // Packet builds the event of one packet as an event whose Fields are the
@@ -160,7 +166,8 @@ func Packet(p *decode.Packet, number uint64, o *PacketOptions) beat.Event {
 	if len(o.Fields) > 0 {
 		return PacketMap(p, number, o)
 	}
-	return beat.Event{Timestamp: p.Timestamp, Fields: PacketDoc(p, number, o).Fields(extraFields)}
+	d := PacketDoc(p, number, o)
+	return withID(beat.Event{Timestamp: p.Timestamp, Fields: d.Fields(extraFields)}, d.id)
 }
 
 // packetNet holds what several members of a packet event share.

@@ -65,7 +65,11 @@ func PacketMap(p *decode.Packet, number uint64, o *PacketOptions) beat.Event {
 	if len(o.Fields) > 0 {
 		f = selectFields(f, o.Fields)
 	}
-	return beat.Event{Timestamp: p.Timestamp, Fields: f}
+	ev := beat.Event{Timestamp: p.Timestamp, Fields: f}
+	if o.IDPrefix != "" {
+		ev = withID(ev, DocID{prefix: o.IDPrefix, seq: number})
+	}
+	return ev
 }
 
 func mapLink(c *packetCache, p *decode.Packet, f, src, dst, network mapstr.M) {

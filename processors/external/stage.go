@@ -123,12 +123,14 @@ func (st *Stage) publish(batch []*sdk.Event) {
 	o := st.opts
 	for _, e := range batch {
 		ev := toBeat(e)
-		if o.Bundle > 1 && len(ev.Meta) == 0 && ev.Private == nil && bundleable(ev.Fields, o.Tags) {
+		id, idOnly := metaID(ev.Meta)
+		if o.Bundle > 1 && idOnly && ev.Private == nil && bundleable(ev.Fields, o.Tags) {
 			if cur == nil {
 				cur = event.NewBundle(o.Bundle)
 				cur.UseBuffer(st.free)
 			}
 			if cur.AddFields(ev.Timestamp, ev.Fields) {
+				cur.SetID(id)
 				if cur.Full() {
 					flush()
 				}

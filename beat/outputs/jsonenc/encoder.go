@@ -117,7 +117,7 @@ func (e *Encoder) appendRest(b []byte, index string, ev *beat.Event, skip string
 func (e *Encoder) AppendDoc(b []byte, ts time.Time, shared []byte, d *event.Doc) []byte {
 	b = append(b, `{"@timestamp":`...)
 	b, _ = e.time(b, ts)
-	b = append(b, shared...)
+	b = appendShared(b, shared, d.ID())
 	if body := d.Body; len(body) > 2 {
 		b = append(b, ',')
 		b = append(b, body[1:len(body)-1]...)
