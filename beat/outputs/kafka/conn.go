@@ -35,21 +35,28 @@ func ConnOptions(cfg *config.C, log *logp.Logger) ([]kgo.Opt, error) {
 	if len(c.Hosts) == 0 {
 		return nil, errorf("hosts: at least one broker is required")
 	}
-	fc := &franzConfig{TLS: c.TLS, Sasl: c.Sasl, Username: c.Username, Password: c.Password}
+	return dialOptions(&franzConfig{Hosts: c.Hosts, ClientID: c.ClientID, Timeout: c.Timeout,
+		TLS: c.TLS, Sasl: c.Sasl, Username: c.Username, Password: c.Password}, log)
+}
+
+// dialOptions are the franz-go options that reach the cluster as
+// output.franz does: seed brokers, client id, dial timeout, the logger, TLS
+// and SASL. output.franz (kgoOptions) and ConnOptions both start from them.
+func dialOptions(cfg *franzConfig, log *logp.Logger) ([]kgo.Opt, error) {
 	opts := []kgo.Opt{
-		kgo.SeedBrokers(c.Hosts...),
-		kgo.ClientID(c.ClientID),
-		kgo.DialTimeout(c.Timeout),
+		kgo.SeedBrokers(cfg.Hosts...),
+		kgo.ClientID(cfg.ClientID),
+		kgo.DialTimeout(cfg.Timeout),
 		kgo.WithLogger(kgoLogger{log: log}),
 	}
-	if fc.TLS != nil && fc.TLS.IsEnabled() {
-		tlsCfg, err := tlscommon.LoadTLSConfig(fc.TLS, log)
+	if cfg.TLS != nil && cfg.TLS.IsEnabled() {
+		tlsCfg, err := tlscommon.LoadTLSConfig(cfg.TLS, log)
 		if err != nil {
 			return nil, errorf("loading ssl settings failed: %w", err)
 		}
 		opts = append(opts, kgo.DialTLSConfig(tlsCfg.BuildModuleClientConfig("", tlscommon.WithLogger(log))))
 	}
-	if mech := saslMechanism(fc); mech != nil {
+	if mech := saslMechanism(cfg); mech != nil {
 		opts = append(opts, kgo.SASL(mech))
 	}
 	return opts, nil

@@ -11,7 +11,6 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/elastic/elastic-agent-libs/logp"
-	"github.com/elastic/elastic-agent-libs/transport/tlscommon"
 )
 
 // kgoOptions turns the validated user configuration into franz-go client
@@ -22,11 +21,11 @@ import (
 // so with the idempotent producer a record is written once. Records kgo
 // fails (client closed, permanent errors) go back to the libbeat pipeline.
 func kgoOptions(cfg *franzConfig, part *partitioner, log *logp.Logger) ([]kgo.Opt, error) {
-	opts := []kgo.Opt{
-		kgo.SeedBrokers(cfg.Hosts...),
-		kgo.ClientID(cfg.ClientID),
-		kgo.WithLogger(kgoLogger{log: log}),
-		kgo.DialTimeout(cfg.Timeout),
+	opts, err := dialOptions(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts,
 		kgo.MetadataMaxAge(cfg.Metadata.RefreshFreq),
 		kgo.RetryBackoffFn(retryBackoff(cfg.Backoff)),
 		kgo.AllowAutoTopicCreation(),
@@ -40,7 +39,7 @@ func kgoOptions(cfg *franzConfig, part *partitioner, log *logp.Logger) ([]kgo.Op
 		// no memory of its own; netbeat.packets.max_inflight bounds the total.
 		kgo.MaxBufferedRecords(max(cfg.BulkMaxSize+1, maxBufferedRecords)),
 		kgo.RecordPartitioner(part),
-	}
+	)
 	opts = append(opts, compressionOpts(cfg)...)
 
 	switch cfg.RequiredACKs {
@@ -53,18 +52,6 @@ func kgoOptions(cfg *franzConfig, part *partitioner, log *logp.Logger) ([]kgo.Op
 	}
 	if !cfg.idempotent() {
 		opts = append(opts, kgo.DisableIdempotentWrite())
-	}
-
-	if cfg.TLS != nil && cfg.TLS.IsEnabled() {
-		tlsCfg, err := tlscommon.LoadTLSConfig(cfg.TLS, log)
-		if err != nil {
-			return nil, errorf("loading ssl settings failed: %w", err)
-		}
-		opts = append(opts, kgo.DialTLSConfig(tlsCfg.BuildModuleClientConfig("", tlscommon.WithLogger(log))))
-	}
-
-	if mech := saslMechanism(cfg); mech != nil {
-		opts = append(opts, kgo.SASL(mech))
 	}
 	return opts, nil
 }
