@@ -6,7 +6,8 @@ import (
 	"time"
 
 	"github.com/elastic/beats/v7/libbeat/common/cfgtype"
-	"github.com/elastic/elastic-agent-libs/transport/tlscommon"
+
+	"github.com/netbeat/netbeat/beat/outputs/kafka"
 )
 
 // Config is netbeat.kafka: the Kafka input of central mode.
@@ -18,17 +19,8 @@ type Config struct {
 
 	// The connection, written as output.franz's (hosts, client_id, timeout,
 	// ssl.*, sasl.mechanism, username, password) and read by the same code
-	// (beat/outputs/kafka ConnOptions). They are declared here so that a
-	// misspelt key is an error.
-	Hosts    []string          `config:"hosts"`
-	ClientID string            `config:"client_id"`
-	Timeout  time.Duration     `config:"timeout"`
-	TLS      *tlscommon.Config `config:"ssl"`
-	Sasl     struct {
-		Mechanism string `config:"mechanism"`
-	} `config:"sasl"`
-	Username string `config:"username"`
-	Password string `config:"password"`
+	// (beat/outputs/kafka ConnOptions).
+	kafka.ConnConfig `config:",inline"`
 
 	// Group is the consumer group: central instances with the same group
 	// share the partitions.
@@ -62,7 +54,7 @@ type Config struct {
 // DefaultConfig is netbeat.kafka's defaults.
 func DefaultConfig() Config {
 	return Config{
-		Timeout:        30 * time.Second,
+		ConnConfig:     kafka.ConnConfig{Timeout: 30 * time.Second},
 		Group:          "netbeat-central",
 		StartOffset:    "earliest",
 		CommitInterval: time.Second,

@@ -10,10 +10,11 @@ import (
 	"github.com/elastic/elastic-agent-libs/transport/tlscommon"
 )
 
-// connConfig is the connection part of output.franz's options: what another
-// franz-go client of netbeat (the control plane, beat/control) needs to reach
-// the same cluster the same way.
-type connConfig struct {
+// ConnConfig is the connection part of output.franz's options: what another
+// franz-go client of netbeat (the control plane, central mode's input) needs
+// to reach the same cluster the same way. Sections that take these keys
+// embed it inline, so that a misspelt key is an error there too.
+type ConnConfig struct {
 	Hosts    []string          `config:"hosts"`
 	ClientID string            `config:"client_id"`
 	Timeout  time.Duration     `config:"timeout"`
@@ -28,7 +29,7 @@ type connConfig struct {
 // other keys are ignored) and returns the franz-go options that connect as
 // output.franz would: seed brokers, client id, dial timeout, TLS and SASL.
 func ConnOptions(cfg *config.C, log *logp.Logger) ([]kgo.Opt, error) {
-	c := connConfig{ClientID: "netbeat", Timeout: 30 * time.Second}
+	c := ConnConfig{ClientID: "netbeat", Timeout: 30 * time.Second}
 	if err := cfg.Unpack(&c); err != nil {
 		return nil, errorf("reading the connection settings failed: %w", err)
 	}
