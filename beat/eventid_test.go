@@ -3,14 +3,12 @@
 package beat
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
 
 	libbeat "github.com/elastic/beats/v7/libbeat/beat"
-	conf "github.com/elastic/elastic-agent-libs/config"
 	"github.com/elastic/elastic-agent-libs/mapstr"
 
 	"github.com/netbeat/netbeat/beat/event"
@@ -33,24 +31,9 @@ func TestEventIDs(t *testing.T) {
 	idSource = "0123456789abcdef"
 	defer func() { idSource = "" }()
 	re := regexp.MustCompile(`^0123456789abcdef\.([pf])([1-9][0-9]*)$`)
-	dirs, _ := filepath.Glob("testdata/golden/*")
-	if len(dirs) < 8 {
-		t.Fatalf("expected at least 8 golden cases, found %d", len(dirs))
-	}
-	for _, dir := range dirs {
+	for _, dir := range goldenDirs(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			yml, err := os.ReadFile(filepath.Join(dir, "config.yml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, err := conf.NewConfigWithYAML(yml, "config.yml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			gc := goldenCase{Config: defaultConfig()}
-			if err := raw.Unpack(&gc); err != nil {
-				t.Fatal(err)
-			}
+			gc := loadGoldenCase(t, dir)
 			if !gc.EventID.Enabled {
 				t.Fatal("netbeat.event_id.enabled should default to true")
 			}

@@ -165,25 +165,38 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-func testGolden(t *testing.T, form string) {
+// goldenDirs is every golden case's folder (there must be at least 8).
+func goldenDirs(t *testing.T) []string {
+	t.Helper()
 	dirs, _ := filepath.Glob("testdata/golden/*")
 	if len(dirs) < 8 {
 		t.Fatalf("expected at least 8 golden cases, found %d", len(dirs))
 	}
-	for _, dir := range dirs {
+	return dirs
+}
+
+// loadGoldenCase reads dir's config.yml over netbeat's defaults.
+func loadGoldenCase(t *testing.T, dir string) goldenCase {
+	t.Helper()
+	yml, err := os.ReadFile(filepath.Join(dir, "config.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := conf.NewConfigWithYAML(yml, "config.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gc := goldenCase{Config: defaultConfig()}
+	if err := raw.Unpack(&gc); err != nil {
+		t.Fatal(err)
+	}
+	return gc
+}
+
+func testGolden(t *testing.T, form string) {
+	for _, dir := range goldenDirs(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			yml, err := os.ReadFile(filepath.Join(dir, "config.yml"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, err := conf.NewConfigWithYAML(yml, "config.yml")
-			if err != nil {
-				t.Fatal(err)
-			}
-			gc := goldenCase{Config: defaultConfig()}
-			if err := raw.Unpack(&gc); err != nil {
-				t.Fatal(err)
-			}
+			gc := loadGoldenCase(t, dir)
 			gc.Files = []FileConfig{{Path: gc.Capture}}
 			if err := gc.Config.Check(); err != nil {
 				t.Fatal(err)
