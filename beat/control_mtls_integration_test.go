@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/netbeat/netbeat/internal/nbtest"
 )
 
 func TestControlAPIMutualTLS(t *testing.T) {
@@ -53,7 +55,7 @@ func TestControlAPIMutualTLS(t *testing.T) {
     port: %d
     ssl: {certificate: %q, key: %q, certificate_authorities: [%q]}
 `, capturePath(t, "icmp.pcap"), port, filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key"), filepath.Join(dir, "operators-ca.crt")))
-	var logs syncBuffer
+	var logs nbtest.SyncBuffer
 	cmd := exec.Command(netbeatBinary(t), append([]string{"-e", "-c", cfg}, homeArgs(dir)...)...)
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {

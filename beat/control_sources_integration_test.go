@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/netbeat/netbeat/internal/nbtest"
 )
 
 func TestControlPcapAndFileSources(t *testing.T) {
@@ -25,7 +27,7 @@ func TestControlPcapAndFileSources(t *testing.T) {
 	tokFile := writeFile(t, filepath.Join(dir, "token"), token+"\n")
 	port := 15000 + os.Getpid()%1000
 	file := capturePath(t, "icmp.pcap") // 12 frames over 0.82 s, 127.0.0.1 and ::1
-	var pingLog syncBuffer
+	var pingLog nbtest.SyncBuffer
 	_, pingDone := startProc(t, n.b, &pingLog, n.ping, "-q", "-i", "0.01", n.v4A)
 	p := startLive(t, n.a, fmt.Sprintf(`netbeat:
   interfaces: [{device: %s, type: pcap}]

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/netbeat/netbeat/internal/nbtest"
 )
 
 // netbeatProc is a netbeat started by startLive.
@@ -23,7 +25,7 @@ type netbeatProc struct {
 	dir    string
 	cmd    *exec.Cmd
 	exited <-chan struct{}
-	logs   *syncBuffer
+	logs   *nbtest.SyncBuffer
 }
 
 // startLive runs netbeat in namespace ns with the given netbeat section
@@ -31,7 +33,7 @@ type netbeatProc struct {
 // Run opens the sources after the "start running" line.
 func startLive(t *testing.T, ns, section string) *netbeatProc {
 	t.Helper()
-	p := &netbeatProc{dir: t.TempDir(), logs: &syncBuffer{}}
+	p := &netbeatProc{dir: t.TempDir(), logs: &nbtest.SyncBuffer{}}
 	cfg := fileOutputConfig(t, p.dir, section)
 	p.cmd, p.exited = startProc(t, ns, p.logs, append([]string{netbeatBinary(t), "-e", "-c", cfg}, homeArgs(p.dir)...)...)
 	deadline := time.Now().Add(20 * time.Second)
@@ -75,7 +77,7 @@ func TestLiveFilterAtStartup(t *testing.T) {
 	netbeatBinary(t) // build before creating namespaces
 	n := newNetnsPair(t)
 	python := requireTool(t, "python3")
-	var pingLog syncBuffer
+	var pingLog nbtest.SyncBuffer
 	// 500 echo requests/s and their replies, until the test ends.
 	_, pingDone := startProc(t, n.b, &pingLog, n.ping, "-q", "-i", "0.002", n.v4A)
 	time.Sleep(200 * time.Millisecond)
@@ -147,7 +149,7 @@ func TestLiveLoopbackOnce(t *testing.T) {
 	for _, typ := range []string{"af_packet", "pcap"} {
 		t.Run(typ, func(t *testing.T) {
 			pcapFile := t.TempDir() + "/lo.pcap"
-			var tdLog syncBuffer
+			var tdLog nbtest.SyncBuffer
 			td, tdDone := startProc(t, ns, &tdLog, tcpdump, "-i", "lo", "-n", "-U", "-w", pcapFile)
 			deadline := time.Now().Add(10 * time.Second)
 			for !strings.Contains(tdLog.String(), "listening on") {

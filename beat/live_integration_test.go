@@ -6,7 +6,6 @@ package beat_test
 // ping, ping -6 and curl traffic, captured by netbeat running in namespace A.
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -15,10 +14,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/netbeat/netbeat/internal/nbtest"
 )
 
 // netnsPair is two namespaces joined by a veth pair: A (netbeat, HTTP server)
@@ -51,7 +51,7 @@ func run(t *testing.T, ns string, args ...string) string {
 
 // startProc starts a long-running command inside ns; t.Cleanup kills it if the
 // test did not stop it. Output goes to buf; the channel closes when it exits.
-func startProc(t *testing.T, ns string, buf *syncBuffer, args ...string) (*exec.Cmd, <-chan struct{}) {
+func startProc(t *testing.T, ns string, buf *nbtest.SyncBuffer, args ...string) (*exec.Cmd, <-chan struct{}) {
 	t.Helper()
 	cmd := exec.Command("ip", append([]string{"netns", "exec", ns}, args...)...) // ip execs the command: same PID
 	cmd.Stdout, cmd.Stderr = buf, buf
@@ -110,7 +110,7 @@ func newNetnsPair(t *testing.T) *netnsPair {
 
 	www := t.TempDir()
 	writeFile(t, filepath.Join(www, "hello.txt"), "hello from namespace A\n")
-	var srvLog syncBuffer
+	var srvLog nbtest.SyncBuffer
 	startProc(t, n.a, &srvLog, python, "-m", "http.server", strconv.Itoa(n.httpPort), "--bind", n.v4A, "--directory", www)
 	// Wait for the link and the server (before any capture starts).
 	deadline := time.Now().Add(15 * time.Second)
@@ -125,24 +125,6 @@ func newNetnsPair(t *testing.T) *netnsPair {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return n
-}
-
-// syncBuffer is a bytes.Buffer safe for a writing process and a polling test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // liveRun is the outcome of one capture session.
@@ -166,7 +148,7 @@ func (n *netnsPair) capture(t *testing.T, typ, filter string) liveRun {
   mode: [packets, flows]
   flows: {timeout: 20s, close_timeout: 300ms, period: -1s}
 `, iface))
-	var logs syncBuffer
+	var logs nbtest.SyncBuffer
 	nb, exited := startProc(t, n.a, &logs, append([]string{netbeatBinary(t), "-e", "-c", cfg}, homeArgs(dir)...)...)
 
 	deadline := time.Now().Add(20 * time.Second)

@@ -60,7 +60,7 @@ func newFleet(t *testing.T) *fleet {
 		s := newSite(t, i+1)
 		f.sites = append(f.sites, s)
 		// steady ping from the peer namespace: echo requests in, replies out
-		var pingLog syncBuffer
+		var pingLog nbtest.SyncBuffer
 		startCmd(t, s.ns, &pingLog, "ping", "-q", "-i", "0.05", s.host)
 		p := &probe{owner: t, id: fmt.Sprintf("probe-%d", i+1), dir: t.TempDir()}
 		p.cfg = filepath.Join(p.dir, "netbeat.yml")
@@ -106,7 +106,7 @@ func (f *fleet) ctl(t *testing.T, args ...string) ([]control.Result, int, string
 	full := append([]string{"ctl", "--kafka", f.broker, "--command-topic", f.cmdTopic, "--status-topic", f.statusTopic,
 		"send", "--key", f.keyFile, "--json", "--timeout", "20s"}, args...)
 	cmd := exec.Command(nbtest.Binary(t), full...)
-	var stdout, stderr syncBuffer
+	var stdout, stderr nbtest.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	code := 0

@@ -4,7 +4,6 @@ package control_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -82,25 +80,8 @@ func run(t *testing.T, args ...string) string {
 	return string(out)
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startCmd starts args (in namespace ns unless ""); t.Cleanup kills it.
-func startCmd(t *testing.T, ns string, buf *syncBuffer, args ...string) (*exec.Cmd, <-chan struct{}) {
+func startCmd(t *testing.T, ns string, buf *nbtest.SyncBuffer, args ...string) (*exec.Cmd, <-chan struct{}) {
 	t.Helper()
 	if ns != "" {
 		args = append([]string{"ip", "netns", "exec", ns}, args...)
@@ -218,7 +199,7 @@ type probe struct {
 	// that test ends, not when the subtest that restarted it does.
 	owner        *testing.T
 	id, dir, cfg string
-	logs         *syncBuffer
+	logs         *nbtest.SyncBuffer
 	cmd          *exec.Cmd
 	exited       <-chan struct{}
 }
@@ -229,7 +210,7 @@ func homeArgs(home string) []string {
 
 func (p *probe) start(t *testing.T) {
 	t.Helper()
-	p.logs = &syncBuffer{}
+	p.logs = &nbtest.SyncBuffer{}
 	p.cmd, p.exited = startCmd(p.owner, "", p.logs, append([]string{nbtest.Binary(t), "-e", "-c", p.cfg}, homeArgs(p.dir)...)...)
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(p.logs.String(), "control: reading ") {
