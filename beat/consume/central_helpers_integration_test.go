@@ -31,25 +31,7 @@ import (
 )
 
 // kafkaHost is the PLAINTEXT address of the test broker (scripts/kafka.sh).
-func kafkaHost(t *testing.T) string {
-	t.Helper()
-	const key = "NETBEAT_KAFKA_PLAINTEXT"
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	file := filepath.Join(nbtest.RepoRoot(t), ".cache/kafka/run/env")
-	if f, err := os.Open(file); err == nil {
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			if k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "="); ok && k == key && v != "" {
-				return v
-			}
-		}
-	}
-	t.Fatalf("%s is not set and %s lacks it: run `bash scripts/kafka.sh start` first", key, file)
-	return ""
-}
+func kafkaHost(t *testing.T) string { t.Helper(); return nbtest.KafkaEnv(t, "PLAINTEXT") }
 
 func freePort(t *testing.T) int {
 	t.Helper()

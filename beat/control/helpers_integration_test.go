@@ -3,7 +3,6 @@
 package control_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,28 +26,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// kafkaEnv is NETBEAT_KAFKA_<name> from the environment or from the
-// broker's env file (re-read each call: kafka.sh resume rewrites it).
-func kafkaEnv(t *testing.T, name string) string {
-	t.Helper()
-	key := "NETBEAT_KAFKA_" + name
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	f, err := os.Open(filepath.Join(nbtest.RepoRoot(t), ".cache", "kafka", "run", "env"))
-	if err == nil {
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
-			if ok && k == key {
-				return v
-			}
-		}
-	}
-	t.Fatalf("%s is not set and .cache/kafka/run/env lacks it: run `bash scripts/kafka.sh start` first", key)
-	return ""
-}
+// kafkaEnv is NETBEAT_KAFKA_<name> of the single test broker (nbtest.KafkaEnv).
+func kafkaEnv(t *testing.T, name string) string { t.Helper(); return nbtest.KafkaEnv(t, name) }
 
 // createTopics makes one-partition topics.
 func createTopics(t *testing.T, broker string, topics ...string) {

@@ -7,7 +7,6 @@ package kafka_test
 // independent franz-go client, shift pcap timestamps, and poll /stats.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -40,36 +39,8 @@ func repoRoot(t *testing.T) string { return nbtest.RepoRoot(t) }
 // netbeatBinary is the netbeat binary under test (see internal/nbtest).
 func netbeatBinary(t *testing.T) string { return nbtest.Binary(t) }
 
-// kafkaEnv returns NETBEAT_KAFKA_<name> from the environment or from
-// .cache/kafka/run/env (re-read on every call: kafka.sh resume rewrites it),
-// failing the test when it is missing.
-func kafkaEnv(t *testing.T, name string) string {
-	t.Helper()
-	return envOf(t, "NETBEAT_KAFKA_"+name, ".cache/kafka/run/env", "scripts/kafka.sh")
-}
-
-// envOf returns key from the environment or from the env file a broker
-// script writes (relative to the repository), failing the test when
-// neither has it.
-func envOf(t *testing.T, key, file, script string) string {
-	t.Helper()
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	f, err := os.Open(filepath.Join(repoRoot(t), file))
-	if err == nil {
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
-			if ok && k == key && v != "" {
-				return v
-			}
-		}
-	}
-	t.Fatalf("%s is not set and %s lacks it: run `bash %s start` first", key, file, script)
-	return ""
-}
+// kafkaEnv is NETBEAT_KAFKA_<name> of the single test broker (nbtest.KafkaEnv).
+func kafkaEnv(t *testing.T, name string) string { t.Helper(); return nbtest.KafkaEnv(t, name) }
 
 // nbRun is one netbeat process.
 type nbRun struct {

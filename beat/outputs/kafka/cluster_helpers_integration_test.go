@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netbeat/netbeat/internal/nbtest"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -32,7 +33,7 @@ const faultPackets = 500_000
 // .cache/kafka-cluster/env, failing the test when it is missing.
 func clusterEnv(t *testing.T, name string) string {
 	t.Helper()
-	return envOf(t, "NETBEAT_KAFKA_CLUSTER"+name, ".cache/kafka-cluster/env", "scripts/kafka-cluster.sh")
+	return nbtest.EnvOf(t, "NETBEAT_KAFKA_CLUSTER"+name, ".cache/kafka-cluster/env", "scripts/kafka-cluster.sh")
 }
 
 func clusterHosts(t *testing.T) []string { return strings.Split(clusterEnv(t, ""), ",") }

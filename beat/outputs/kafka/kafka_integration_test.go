@@ -14,19 +14,17 @@ package kafka
 // TestIntegrationBrokerRestart.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/netbeat/netbeat/internal/nbtest"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/elastic/beats/v7/libbeat/beat"
@@ -35,43 +33,8 @@ import (
 	agenttesting "github.com/elastic/elastic-agent-libs/testing"
 )
 
-var brokerEnvOnce sync.Once
-var brokerEnvVals map[string]string
-
 // brokerEnv returns NETBEAT_KAFKA_<name>, failing the test when unset.
-func brokerEnv(t *testing.T, name string) string {
-	t.Helper()
-	brokerEnvOnce.Do(func() {
-		brokerEnvVals = map[string]string{}
-		dir, _ := os.Getwd()
-		for ; dir != "/" && dir != "."; dir = filepath.Dir(dir) {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				break
-			}
-		}
-		f, err := os.Open(filepath.Join(dir, ".cache/kafka/run/env"))
-		if err != nil {
-			return
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
-			if ok {
-				brokerEnvVals[k] = v
-			}
-		}
-	})
-	key := "NETBEAT_KAFKA_" + name
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	if v := brokerEnvVals[key]; v != "" {
-		return v
-	}
-	t.Fatalf("%s is not set and .cache/kafka/run/env lacks it: run `bash scripts/kafka.sh start` first", key)
-	return ""
-}
+func brokerEnv(t *testing.T, name string) string { t.Helper(); return nbtest.KafkaEnv(t, name) }
 
 func uniqueTopic(prefix string) string {
 	return fmt.Sprintf("it-%s-%d", prefix, time.Now().UnixNano())
