@@ -34,7 +34,7 @@ type franzConfig struct {
 	RequiredACKs     int    `config:"required_acks"`
 	Idempotent       *bool  `config:"idempotent"` // unset: true with required_acks -1 (idempotent())
 	Compression      string `config:"compression"`
-	CompressionLevel *int   `config:"compression_level"` // nil: the codec's default (compressionLevel)
+	CompressionLevel *int   `config:"compression_level"` // nil: the codec's default (gzipLevel, zstdLevel)
 	MaxMessageBytes  int    `config:"max_message_bytes"`
 
 	BulkMaxSize        int           `config:"bulk_max_size"`

@@ -24,12 +24,11 @@ const lz4BlockSize = 4 << 20
 // writer).
 var lz4Header = [7]byte{0x04, 0x22, 0x4d, 0x18, 0x60, 0x70, 0x73}
 
-// lz4Compressor compresses produce batches the way Kafka's Java producer
-// does. franz-go's own lz4
-// path uses pierrec/lz4's stream writer, which copies every batch into its
-// block buffer and computes an xxh32 checksum of the whole content: together
-// 0.3 µs of netbeat's CPU per packet event (BENCHMARKS.md, issue #12, fourth
-// session). Kafka validates every batch with its CRC-32C anyway, so the
+// lz4Compressor compresses produce batches into LZ4 frames as Kafka reads
+// them. franz-go's own lz4 path uses pierrec/lz4's stream writer, which
+// copies every batch into its block buffer and computes an xxh32 checksum of
+// the whole content: together 0.3 µs of netbeat's CPU per packet event
+// (BENCHMARKS.md, issue #12, fourth session). Kafka validates every batch with its CRC-32C anyway, so the
 // frame carries no content checksum, and the blocks are compressed straight
 // from franz-go's buffer.
 type lz4Compressor struct {
@@ -58,11 +57,11 @@ func (c *lz4Compressor) Compress(dst *bytes.Buffer, src []byte, flags ...kgo.Com
 			return nil, kgo.CodecError
 		}
 		if n == 0 || n >= len(block) { // incompressible: stored as is, high bit set
-			out = binary.LittleEndian.AppendUint32(out, uint32(len(block))|1<<31) //nolint:gosec // ≤ 64 KiB
+			out = binary.LittleEndian.AppendUint32(out, uint32(len(block))|1<<31) //nolint:gosec // ≤ 4 MiB
 			out = append(out, block...)
 			continue
 		}
-		out = binary.LittleEndian.AppendUint32(out, uint32(n)) //nolint:gosec // ≤ 64 KiB
+		out = binary.LittleEndian.AppendUint32(out, uint32(n)) //nolint:gosec // ≤ 4 MiB
 		out = out[:len(out)+n]
 	}
 	return binary.LittleEndian.AppendUint32(out, 0), kgo.CodecLz4 // end mark
