@@ -150,7 +150,7 @@ func TestTopicsRules(t *testing.T) {
 	if _, err := publish(c, flowEvents(0, 3, time.Now())...); err != nil {
 		t.Fatalf("Publish: %v", err)
 	}
-	if got := consume(t, 1, 10*time.Second, consumerOpts(kc), "dns", "netbeat"); len(got) != 3 {
+	if got := consume(t, 3, 10*time.Second, consumerOpts(kc), "dns", "netbeat"); len(got) != 3 {
 		t.Fatalf("got %d records, want 3", len(got))
 	} else {
 		for _, r := range got {
